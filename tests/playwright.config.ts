@@ -1,0 +1,31 @@
+import { defineConfig } from '@playwright/test';
+import { chromiumLaunchOptions } from './support/chromium';
+
+/**
+ * One Playwright run for the whole repo.
+ * - `packages`: browser tests that belong to one package (e.g. crypto vectors in Chromium,
+ *   the development media server with livekit-client). They start their own fixtures.
+ * - `e2e`: what a person does in the portal; runs against the whole product (see ./support).
+ * No retries: a flaky test is a bug to fix, not to hide.
+ */
+export default defineConfig({
+  testDir: '..',
+  outputDir: './test-results',
+  fullyParallel: false,
+  workers: process.env.CI ? 1 : 2,
+  retries: 0,
+  forbidOnly: !!process.env.CI,
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  reporter: process.env.CI ? [['list']] : [['list'], ['html', { open: 'never', outputFolder: './playwright-report' }]],
+  use: {
+    launchOptions: chromiumLaunchOptions(),
+    trace: 'retain-on-failure',
+  },
+  projects: [
+    {
+      name: 'packages',
+      testMatch: ['packages/*/test/**/*.spec.ts', 'packages/*/src/**/*.spec.ts'],
+    },
+  ],
+});
