@@ -17,15 +17,22 @@ export default defineConfig({
   forbidOnly: !!process.env.CI,
   timeout: 60_000,
   expect: { timeout: 10_000 },
-  reporter: process.env.CI ? [['list']] : [['list'], ['html', { open: 'never', outputFolder: './playwright-report' }]],
+  reporter: process.env.CI
+    ? [['list']]
+    : [['list'], ['html', { open: 'never', outputFolder: './playwright-report' }]],
   use: {
     launchOptions: chromiumLaunchOptions(),
     trace: 'retain-on-failure',
   },
+  globalSetup: './support/global-setup.ts',
   projects: [
     {
       name: 'packages',
       testMatch: ['packages/*/test/**/*.spec.ts', 'packages/*/src/**/*.spec.ts'],
+    },
+    {
+      name: 'e2e',
+      testMatch: ['tests/e2e/**/*.spec.ts'],
     },
   ],
 });

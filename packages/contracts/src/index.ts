@@ -1,1 +1,2 @@
-export {};
+export * from './problem';
+export * from './health';

@@ -1,0 +1,97 @@
+import { randomUUID } from 'node:crypto';
+import cookie from '@fastify/cookie';
+import websocket from '@fastify/websocket';
+import type { FastifyInstance, FastifyServerOptions, RawServerDefault } from 'fastify';
+import fp from 'fastify-plugin';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Config } from './config';
+import type { Db } from './db/client';
+import notFound from './plugins/app/not-found';
+import problem from './plugins/app/problem';
+import openapi from './plugins/external/openapi';
+import rateLimits from './plugins/external/rate-limit';
+import securityHeaders from './plugins/external/security-headers';
+import healthRoutes from './routes/health/index';
+import testHooks from './routes/test-hooks/index';
+
+/** What the app needs from outside; tests pass their own (a fresh database, a test config). */
+export interface AppDeps {
+  config: Config;
+  db: Db;
+  version: string;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    conclave: AppDeps;
+  }
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
+
+/**
+ * Options that must be set when the Fastify instance is created (server.ts and tests share
+ * them). Request ids come from a well-formed `x-request-id` (set by a proxy) or are made here;
+ * logs never contain query strings, cookies or authorization headers.
+ */
+export function fastifyOptions(config: Config): FastifyServerOptions<RawServerDefault> {
+  return {
+    logger:
+      config.LOG_LEVEL === 'silent'
+        ? false
+        : {
+            level: config.LOG_LEVEL,
+            redact: [
+              'req.headers.cookie',
+              'req.headers.authorization',
+              'req.headers["x-csrf-token"]',
+            ],
+            serializers: {
+              req: (req: { method: string; url: string; id: string }) => ({
+                method: req.method,
+                path: req.url.split('?')[0],
+                id: req.id,
+              }),
+            },
+          },
+    genReqId: (req) => {
+      const incoming = req.headers['x-request-id'];
+      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    },
+    trustProxy: config.TRUST_PROXY,
+    bodyLimit: 1024 * 1024,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  };
+}
+
+/**
+ * The Conclave API as a Fastify plugin (fastify/demo's shape): server.ts creates the
+ * instance and listens; tests register this and call `app.inject`.
+ */
+export default fp(
+  async function conclaveApi(app: FastifyInstance, deps: AppDeps) {
+    app.decorate('conclave', deps);
+    app.setValidatorCompiler(validatorCompiler);
+    app.setSerializerCompiler(serializerCompiler);
+    app.addHook('onSend', async (request, reply, payload) => {
+      void reply.header('x-request-id', request.id);
+      return payload;
+    });
+
+    await app.register(problem);
+    await app.register(securityHeaders, { https: deps.config.PUBLIC_URL.startsWith('https:') });
+    await app.register(cookie);
+    await app.register(rateLimits);
+    await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+    await app.register(openapi, { version: deps.version, publicUrl: deps.config.PUBLIC_URL });
+
+    notFound(app);
+    await app.register(healthRoutes, { prefix: '/api' });
+    if (deps.config.CONCLAVE_TEST_HOOKS) {
+      app.log.warn('CONCLAVE_TEST_HOOKS is on: test-only routes are exposed under /api/test');
+      await app.register(testHooks, { prefix: '/api' });
+    }
+  },
+  { name: 'conclave-api' },
+);

@@ -1,0 +1,156 @@
+import { z } from 'zod';
+
+/**
+ * Every environment variable Conclave reads, parsed once at start (nothing else reads
+ * process.env). Defaults work on one machine without Docker; the README's configuration
+ * table is generated from the descriptions here (see scripts/config-table.ts).
+ */
+const booleanFromEnv = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const urlString = z.url();
+
+export const configSchema = z.object({
+  NODE_ENV: z
+    .enum(['development', 'production', 'test'])
+    .default('development')
+    .describe('`production` requires `SERVER_SECRET` and refuses test hooks.'),
+  HOST: z.string().min(1).default('127.0.0.1').describe('Interface the server listens on.'),
+  PORT: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(65535)
+    .default(3000)
+    .describe('Port for the portal and the API (one origin). 0 picks a free port.'),
+  PUBLIC_URL: urlString
+    .optional()
+    .describe(
+      'The URL people open, used in e-mail links and to decide whether cookies are `Secure`. Default: `http://localhost:<PORT>`.',
+    ),
+  DATA_DIR: z
+    .string()
+    .min(1)
+    .default('./data')
+    .describe('Folder for the embedded database, recordings and generated secrets.'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL')
+    .optional()
+    .describe(
+      'PostgreSQL connection URL. Unset: an embedded PGlite database under `DATA_DIR/pglite`.',
+    ),
+  DATABASE_POOL_SIZE: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(10)
+    .describe('Connections in the pool (the embedded database always uses 1).'),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .default('info')
+    .describe('pino log level.'),
+  TRUST_PROXY: booleanFromEnv
+    .default(false)
+    .describe('Trust X-Forwarded-* headers (set behind the TLS proxy).'),
+  SERVE_WEB: booleanFromEnv
+    .default(true)
+    .describe('Serve the Next.js portal from the API process on the same origin.'),
+  WEB_DEV: booleanFromEnv
+    .default(false)
+    .describe('Run the portal in Next.js development mode (hot reload).'),
+  SERVER_SECRET: z
+    .string()
+    .min(32, 'must be at least 32 characters')
+    .optional()
+    .describe(
+      'Secret for fake pre-login salts and signed tokens. Unset: generated once into `DATA_DIR/secrets.json`.',
+    ),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// URL')
+    .optional()
+    .describe('Redis for fan-out across API instances. Unset: an in-process bus (one instance).'),
+  LIVEKIT_URL: z
+    .string()
+    .regex(/^wss?:\/\//, 'must be a ws:// or wss:// URL')
+    .optional()
+    .describe(
+      'LiveKit server the browsers connect to. Unset with `npm start`: the development media server.',
+    ),
+  LIVEKIT_API_KEY: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('LiveKit API key. Unset with `npm start`: generated into `DATA_DIR/secrets.json`.'),
+  LIVEKIT_API_SECRET: z
+    .string()
+    .min(32, 'must be at least 32 characters')
+    .optional()
+    .describe('LiveKit API secret (tokens and webhook signatures).'),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
+    .optional()
+    .describe('SMTP server for e-mail. Unset: mails go to the log and the admin outbox page.'),
+  MAIL_FROM: z
+    .string()
+    .min(3)
+    .default('Conclave <conclave@localhost>')
+    .describe('Sender of e-mails.'),
+  CONCLAVE_TEST_HOOKS: booleanFromEnv
+    .default(false)
+    .describe(
+      'Test-only routes under `/api/test/*` (fault switches, probes) for the end-to-end tests. Refused when NODE_ENV=production.',
+    ),
+});
+
+type ParsedEnv = z.output<typeof configSchema>;
+
+/** The configuration the app runs with: every default applied and every secret present. */
+export type Config = Omit<ParsedEnv, 'PUBLIC_URL' | 'SERVER_SECRET'> & {
+  PUBLIC_URL: string;
+  SERVER_SECRET: string;
+};
+
+/** Parsed environment, before secrets that may be generated are filled in. */
+export type EnvConfig = Omit<Config, 'SERVER_SECRET'> & { SERVER_SECRET: string | undefined };
+
+export class ConfigError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`Invalid configuration:\n${issues.map((issue) => `  - ${issue}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: Record<string, string | undefined>): EnvConfig {
+  const cleaned = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const parsed = configSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`),
+    );
+  }
+  const config = parsed.data;
+  const livekitParts = [config.LIVEKIT_URL, config.LIVEKIT_API_KEY, config.LIVEKIT_API_SECRET];
+  if (livekitParts.some(Boolean) && !livekitParts.every(Boolean)) {
+    throw new ConfigError([
+      'LIVEKIT_URL, LIVEKIT_API_KEY and LIVEKIT_API_SECRET must be set together',
+    ]);
+  }
+  if (config.NODE_ENV === 'production' && !config.SERVER_SECRET) {
+    throw new ConfigError(['SERVER_SECRET: required when NODE_ENV=production']);
+  }
+  if (config.NODE_ENV === 'production' && config.CONCLAVE_TEST_HOOKS) {
+    throw new ConfigError(['CONCLAVE_TEST_HOOKS: must not be enabled when NODE_ENV=production']);
+  }
+  return {
+    ...config,
+    SERVER_SECRET: config.SERVER_SECRET,
+    PUBLIC_URL: (config.PUBLIC_URL ?? `http://localhost:${config.PORT}`).replace(/\/$/, ''),
+  };
+}

@@ -1,0 +1,87 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { createPrismaClient, type Db } from '../src/db/client';
+import { startEmbeddedPostgres } from '../src/db/embedded';
+import { applyMigrations } from '../src/db/migrations';
+
+/**
+ * A fresh, migrated database for one test file: on the PostgreSQL already running on this
+ * machine (TEST_DATABASE_ADMIN_URL, default postgresql://postgres@127.0.0.1:5432/postgres)
+ * when it answers, else an embedded PGlite in a temporary folder. `drop()` removes it.
+ */
+export interface TestDatabase {
+  connectionString: string;
+  db: Db;
+  kind: 'postgresql' | 'pglite';
+  drop(): Promise<void>;
+}
+
+const ADMIN_URL =
+  process.env.TEST_DATABASE_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+
+async function postgresAvailable(): Promise<boolean> {
+  const client = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.end();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function createEmptyDatabase(): Promise<{
+  connectionString: string;
+  kind: TestDatabase['kind'];
+  drop(): Promise<void>;
+}> {
+  if (await postgresAvailable()) {
+    const name = `conclave_test_${randomBytes(6).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: ADMIN_URL });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE "${name}"`);
+    await admin.end();
+    const url = new URL(ADMIN_URL);
+    url.pathname = `/${name}`;
+    return {
+      connectionString: url.toString(),
+      kind: 'postgresql',
+      async drop() {
+        const client = new pg.Client({ connectionString: ADMIN_URL });
+        await client.connect();
+        await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+        await client.end();
+      },
+    };
+  }
+  const dir = await mkdtemp(path.join(tmpdir(), 'conclave-pglite-'));
+  const embedded = await startEmbeddedPostgres(dir);
+  return {
+    connectionString: embedded.connectionString,
+    kind: 'pglite',
+    async drop() {
+      await embedded.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const empty = await createEmptyDatabase();
+  await applyMigrations({ connectionString: empty.connectionString });
+  const db = createPrismaClient({
+    connectionString: empty.connectionString,
+    poolSize: empty.kind === 'pglite' ? 1 : 5,
+  });
+  return {
+    ...empty,
+    db,
+    async drop() {
+      await db.$disconnect();
+      await empty.drop();
+    },
+  };
+}

@@ -1,0 +1,26 @@
+import { loadConfig } from '../apps/api/src/config';
+import { startEmbeddedPostgres } from '../apps/api/src/db/embedded';
+import { applyMigrations } from '../apps/api/src/db/migrations';
+
+/**
+ * `npm run db:migrate`: applies pending migrations to DATABASE_URL, or to the embedded
+ * database under DATA_DIR when DATABASE_URL is unset. Safe to run repeatedly and from several
+ * machines at once (it takes Prisma Migrate's advisory lock).
+ */
+const config = loadConfig(process.env);
+const log = (message: string) => console.log(`[db:migrate] ${message}`);
+const embedded = config.DATABASE_URL ? undefined : await startEmbeddedPostgres(config.DATA_DIR);
+const connectionString = config.DATABASE_URL ?? embedded?.connectionString ?? '';
+try {
+  const result = await applyMigrations({ connectionString, logger: { info: log } });
+  log(
+    result.applied.length > 0
+      ? `applied ${result.applied.length} migration(s); ${result.alreadyApplied.length} were already applied`
+      : `up to date (${result.alreadyApplied.length} migration(s) applied earlier)`,
+  );
+} catch (error) {
+  log(error instanceof Error ? error.message : String(error));
+  process.exitCode = 1;
+} finally {
+  await embedded?.close();
+}

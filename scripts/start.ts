@@ -1,0 +1,116 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import path from 'node:path';
+import { loadConfig } from '../apps/api/src/config';
+import { loadOrCreateSecrets } from '../apps/api/src/lib/secrets';
+import { closeOnSignals, startServer } from '../apps/api/src/server';
+import { ROOT, ensureWebBuild } from './web-build';
+
+/**
+ * `npm start`: everything on one machine, no Docker. Builds the portal when its sources
+ * changed, starts the development media server when no LIVEKIT_URL is set, then the API with
+ * the portal on one port (embedded PGlite when no DATABASE_URL is set). Ctrl-C stops it all.
+ * `--dev` runs the portal in Next.js development mode instead of building it.
+ */
+const dev = process.argv.includes('--dev');
+const log = (message: string) => console.log(`[conclave] ${message}`);
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() =>
+        typeof address === 'object' && address
+          ? resolve(address.port)
+          : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+async function waitForPort(port: number, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`exited with code ${child.exitCode}`);
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = connect({ host: '127.0.0.1', port });
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (open) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`did not listen on port ${port} within ${timeoutMs} ms`);
+}
+
+async function startDevMediaServer(
+  env: NodeJS.ProcessEnv,
+  publicUrl: string,
+): Promise<ChildProcess | undefined> {
+  const cli = path.join(ROOT, 'packages/livekit-dev-server/src/cli.ts');
+  if (!existsSync(cli)) {
+    log('The development media server is not available: meetings will not have media.');
+    return undefined;
+  }
+  const config = loadConfig(env);
+  const secrets = await loadOrCreateSecrets(config.DATA_DIR);
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', cli], {
+    cwd: ROOT,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: {
+      ...process.env,
+      LIVEKIT_API_KEY: secrets.livekitApiKey,
+      LIVEKIT_API_SECRET: secrets.livekitApiSecret,
+      LIVEKIT_DEV_PORT: String(port),
+      LIVEKIT_WEBHOOK_URL: `${publicUrl}/api/livekit/webhook`,
+    },
+  });
+  await waitForPort(port, child, 20_000);
+  env.LIVEKIT_URL = `ws://127.0.0.1:${port}`;
+  env.LIVEKIT_API_KEY = secrets.livekitApiKey;
+  env.LIVEKIT_API_SECRET = secrets.livekitApiSecret;
+  return child;
+}
+
+const env: NodeJS.ProcessEnv = {
+  ...process.env,
+  WEB_DEV: dev ? 'true' : (process.env.WEB_DEV ?? 'false'),
+};
+const initial = loadConfig(env);
+if (initial.PORT === 0) env.PORT = String(await freePort());
+env.PORT ??= String(initial.PORT);
+const publicUrl = env.PUBLIC_URL ?? `http://localhost:${env.PORT}`;
+
+if (!dev && initial.SERVE_WEB) await ensureWebBuild(log);
+const media = initial.LIVEKIT_URL ? undefined : await startDevMediaServer(env, publicUrl);
+
+try {
+  const server = await startServer(env);
+  closeOnSignals(
+    {
+      async close() {
+        await server.close();
+        media?.kill('SIGTERM');
+      },
+    },
+    log,
+  );
+  const line = '─'.repeat(60);
+  console.log(
+    `\n${line}\n  Conclave is running: open ${server.url}\n` +
+      `  Database: ${server.config.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${path.resolve(server.config.DATA_DIR)}`}\n` +
+      `  Media: ${initial.LIVEKIT_URL ? server.config.LIVEKIT_URL : media ? 'development media server (production uses LiveKit)' : 'none'}\n` +
+      `  Stop with Ctrl-C.\n${line}\n`,
+  );
+} catch (error) {
+  media?.kill('SIGTERM');
+  log(`Could not start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+}
