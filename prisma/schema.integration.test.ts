@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import internals from '@prisma/internals';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,7 +6,7 @@ import { applyMigrations } from '../apps/api/src/db/migrations';
 import { createEmptyDatabase } from '../apps/api/test/database';
 
 /**
- * prisma/schema.prisma is the source of truth and migrations are hand-written SQL (Prisma's
+ * prisma/schema/*.prisma is the source of truth and migrations are hand-written SQL (Prisma's
  * migrate cannot run here). This proves they agree: after migrating an empty database, every
  * model, field, type, nullability, enum, primary key, unique constraint and foreign key that
  * the schema declares exists, and the database has nothing the schema does not know.
@@ -20,8 +20,12 @@ let client: pg.Client;
 let dmmf: Dmmf;
 
 beforeAll(async () => {
+  const folder = new URL('./schema/', import.meta.url);
+  const files = readdirSync(folder).filter((name) => name.endsWith('.prisma'));
   dmmf = await internals.getDMMF({
-    datamodel: readFileSync(new URL('./schema.prisma', import.meta.url), 'utf8'),
+    datamodel: files.map(
+      (name) => [name, readFileSync(new URL(name, folder), 'utf8')] as [string, string],
+    ),
   });
   empty = await createEmptyDatabase();
   await applyMigrations({ connectionString: empty.connectionString });
