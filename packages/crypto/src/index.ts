@@ -61,3 +61,77 @@ export {
   recoveryKeyFromCode,
 } from './recovery-code';
 export { generateSigningKeyPair, signingKeyPairFromSeed, type SigningKeyPair } from './signing';
+export {
+  SENDER_KEY_BYTES,
+  generateSenderKey,
+  encryptSenderKey,
+  encryptSenderKeyForRecipients,
+  decryptSenderKey,
+  generateLinkSecret,
+  bindGuestKey,
+  verifyGuestKeyBinding,
+  type SenderKeyMessage,
+  type SenderKeyContext,
+} from './sender-keys';
+export { computeSecurityCode } from './security-code';
+export { Sha256, sha256, sha256Hex, sha256Stream } from './sha256';
+export {
+  RECORDING_FORMAT_VERSION,
+  MAX_CHUNK_BYTES,
+  RECORDING_KEY_BYTES,
+  STREAM_HEADER_BYTES,
+  CHUNK_OVERHEAD_BYTES,
+  generateRecordingKey,
+  recordingAssociatedData,
+  RecordingWriter,
+  RecordingReader,
+  encryptRecordingBytes,
+  decryptRecordingBytes,
+  readRecording,
+  requireComplete,
+  type RecordingStats,
+  type RecordingStreamOptions,
+  type RecordingWriterOptions,
+  type RecordingReaderOptions,
+  type RecordingReadResult,
+} from './recording-stream';
+export {
+  signConsent,
+  verifyConsent,
+  createRecordingEnvelope,
+  verifyRecordingEnvelope,
+  checkRequiredRecipients,
+  openRecordingKey,
+  signRecordingSeal,
+  verifyRecordingSeal,
+  checkRecordingAgainstSeal,
+  type ConsentDecision,
+  type ConsentStatement,
+  type RecordingRecipient,
+  type RecordingEnvelope,
+  type VerifiedRecordingEnvelope,
+  type RecordingSeal,
+} from './recording-envelope';
+export { type Signed, type SignerRef, type SignerTrust } from './signed-statement';
+export {
+  AUDIT_GENESIS_HASH,
+  auditEntryHash,
+  createAuditEntry,
+  verifyAuditChain,
+  signAuditCheckpoint,
+  verifyAuditCheckpoint,
+  type AuditEntryFields,
+  type AuditEntry,
+  type AuditHead,
+  type AuditChainFailure,
+  type AuditChainResult,
+  type AuditCheckpoint,
+  type SignedAuditCheckpoint,
+} from './audit';
+export {
+  signExportManifest,
+  verifyExportManifest,
+  checkExportItem,
+  type ExportManifest,
+  type ExportManifestItem,
+} from './export-manifest';

@@ -29,7 +29,6 @@ export interface RawSodium {
     state: number,
     c: number,
     clenP: number,
-    clenPHigh: number,
     m: number,
     mlen: number,
     mlenHigh: number,
