@@ -236,6 +236,7 @@ export class ParticipantSession {
 
     this.state = ParticipantInfo_State.JOINED;
     this.signal.send({ case: 'join', value: this.joinResponse() });
+    this.room.participantChanged(this);
     for (const { track, publisher } of this.room.publishedTracksFor(this)) {
       this.subscribe(track, publisher);
     }

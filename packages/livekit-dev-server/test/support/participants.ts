@@ -2,8 +2,9 @@ import { expect, type Browser, type BrowserContext, type Page } from '@playwrigh
 import { AccessToken, type VideoGrant } from 'livekit-server-sdk';
 import type { JoinOptions, ParticipantView, ReceivedData, RemoteTrackStats } from '../page/client';
 
-export const API_KEY = 'devkey';
-export const API_SECRET = 'development-secret-that-is-long-enough-for-hs256';
+import { API_KEY, API_SECRET } from './credentials';
+
+export { API_KEY, API_SECRET };
 
 export async function joinToken(
   identity: string,
