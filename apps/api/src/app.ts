@@ -13,17 +13,25 @@ import rateLimits from './plugins/external/rate-limit';
 import securityHeaders from './plugins/external/security-headers';
 import healthRoutes from './routes/health/index';
 import testHooks from './routes/test-hooks/index';
+import auth from './plugins/app/auth';
+import authRoutes from './routes/auth/index';
+import { createMailer, type Mailer } from './services/mail/mailer';
 
 /** What the app needs from outside; tests pass their own (a fresh database, a test config). */
 export interface AppDeps {
   config: Config;
   db: Db;
   version: string;
+  /** Tests may pass their own; by default SMTP_URL's server, else the outbox (services/mail). */
+  mailer?: Mailer;
 }
+
+/** What routes find in `app.conclave`. */
+export type AppContext = AppDeps & { mailer: Mailer };
 
 declare module 'fastify' {
   interface FastifyInstance {
-    conclave: AppDeps;
+    conclave: AppContext;
   }
 }
 
@@ -71,7 +79,16 @@ export function fastifyOptions(config: Config): FastifyServerOptions<RawServerDe
  */
 export default fp(
   async function conclaveApi(app: FastifyInstance, deps: AppDeps) {
-    app.decorate('conclave', deps);
+    const mailer =
+      deps.mailer ??
+      createMailer({
+        smtpUrl: deps.config.SMTP_URL,
+        from: deps.config.MAIL_FROM,
+        db: deps.db,
+        log: app.log,
+      });
+    app.decorate('conclave', { ...deps, mailer });
+    app.addHook('onClose', () => mailer.close());
     app.setValidatorCompiler(validatorCompiler);
     app.setSerializerCompiler(serializerCompiler);
     app.addHook('onSend', async (request, reply, payload) => {
@@ -82,12 +99,14 @@ export default fp(
     await app.register(problem);
     await app.register(securityHeaders, { https: deps.config.PUBLIC_URL.startsWith('https:') });
     await app.register(cookie);
+    await app.register(auth);
     await app.register(rateLimits);
     await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
     await app.register(openapi, { version: deps.version, publicUrl: deps.config.PUBLIC_URL });
 
     notFound(app);
     await app.register(healthRoutes, { prefix: '/api' });
+    await app.register(authRoutes, { prefix: '/api' });
     if (deps.config.CONCLAVE_TEST_HOOKS) {
       app.log.warn('CONCLAVE_TEST_HOOKS is on: test-only routes are exposed under /api/test');
       await app.register(testHooks, { prefix: '/api' });

@@ -100,6 +100,24 @@ export const configSchema = z.object({
     .min(3)
     .default('Conclave <conclave@localhost>')
     .describe('Sender of e-mails.'),
+  SIGN_IN_RATE_LIMIT: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(10000)
+    .default(10)
+    .describe(
+      'Sign-in attempts allowed per client address and e-mail address in 15 minutes; more get a 429.',
+    ),
+  PRE_LOGIN_RATE_LIMIT: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100000)
+    .default(60)
+    .describe(
+      'Pre-login, sign-up and "forgot password" requests allowed per client address per minute; more get a 429.',
+    ),
   CONCLAVE_TEST_HOOKS: booleanFromEnv
     .default(false)
     .describe(

@@ -1,0 +1,84 @@
+import type { JsonObject } from '@conclave/crypto';
+import { inTransaction, type DbOrTx } from '../../db/transaction';
+import type { AuditEntry } from '../../db/generated/client';
+import { auditEntryHash, chainForOrg, GENESIS_HASH, type AuditSubject } from './chain';
+
+export interface RecordAuditInput {
+  /** The org whose log gets the entry; null for instance-wide events. */
+  orgId: string | null;
+  /** Who did it; null for the system (retention job, expiry) or an anonymous request. */
+  actorUserId: string | null;
+  /** The actor's label when the caller has it (else the user's e-mail is looked up). */
+  actorLabel?: string | null;
+  /** Dotted, past tense: `member.role_changed`, `meeting.created`, `recording.deleted`. */
+  action: string;
+  subject?: AuditSubject | null;
+  /** JSON only: no secrets, no content (the operator can read audit entries). */
+  details?: JsonObject;
+}
+
+/**
+ * Appends one entry to an org's audit chain. Call it with the transaction that makes the
+ * change it records, so both commit or neither does; given the client, it opens its own.
+ * The chain's head row is locked (SELECT ... FOR UPDATE) while the entry is written, so
+ * concurrent appends to one org get consecutive sequence numbers and a correct link.
+ */
+export async function recordAudit(db: DbOrTx, input: RecordAuditInput): Promise<AuditEntry> {
+  return inTransaction(db, async (tx) => {
+    const chain = chainForOrg(input.orgId);
+    await tx.$executeRaw`
+      INSERT INTO "audit_heads" ("chain", "seq", "hash", "updated_at")
+      VALUES (${chain}, 0, ${GENESIS_HASH}, now())
+      ON CONFLICT ("chain") DO NOTHING`;
+    const [head] = await tx.$queryRaw<{ seq: number; hash: string }[]>`
+      SELECT "seq", "hash" FROM "audit_heads" WHERE "chain" = ${chain} FOR UPDATE`;
+    if (!head) throw new Error(`recordAudit: no head row for chain ${chain}`);
+
+    let label = input.actorLabel ?? null;
+    if (input.actorUserId && input.actorLabel === undefined) {
+      const actor = await tx.user.findUnique({
+        where: { id: input.actorUserId },
+        select: { email: true },
+      });
+      label = actor?.email ?? null;
+    }
+    const content = {
+      chain,
+      seq: head.seq + 1,
+      occurredAt: new Date().toISOString(),
+      actor: input.actorUserId || label ? { userId: input.actorUserId, label } : null,
+      action: input.action,
+      subject: input.subject ?? null,
+      details: input.details ?? {},
+      prevHash: head.hash,
+    };
+    const hash = auditEntryHash(content);
+    const entry = await tx.auditEntry.create({
+      data: {
+        chain,
+        orgId: input.orgId,
+        seq: content.seq,
+        occurredAt: new Date(content.occurredAt),
+        actorUserId: input.actorUserId,
+        actorLabel: label,
+        action: content.action,
+        subjectType: content.subject?.type ?? null,
+        subjectId: content.subject?.id ?? null,
+        details: content.details,
+        prevHash: content.prevHash,
+        hash,
+      },
+    });
+    await tx.auditHead.update({ where: { chain }, data: { seq: content.seq, hash } });
+    return entry;
+  });
+}
+
+/** Records the same event in several orgs' logs (e.g. a sign-in of a member of two orgs). */
+export async function recordAuditInOrgs(
+  db: DbOrTx,
+  orgIds: readonly string[],
+  input: Omit<RecordAuditInput, 'orgId'>,
+): Promise<void> {
+  for (const orgId of orgIds) await recordAudit(db, { ...input, orgId });
+}
