@@ -1,4 +1,6 @@
 export * from './problem';
 export * from './health';
 export * from './accounts';
+export * from './meetings';
+export * from './control-channel';
 export * from './room';
