@@ -8,9 +8,11 @@ import {
   DisconnectReason,
   ExternalE2EEKeyProvider,
   LocalVideoTrack,
+  RemoteTrackPublication,
   Room,
   RoomEvent,
   Track,
+  VideoQuality,
   type RemoteParticipant,
   type RemoteTrack,
 } from 'livekit-client';
@@ -24,6 +26,15 @@ export interface JoinOptions {
   microphone?: boolean;
   width?: number;
   height?: number;
+  /** livekit-client's default is true; false selects the legacy two-connection mode. */
+  singlePeerConnection?: boolean;
+}
+
+export interface DecodedKeyframe {
+  ok: boolean;
+  width: number;
+  height: number;
+  error?: string;
 }
 
 export interface RemoteTrackStats {
@@ -32,6 +43,7 @@ export interface RemoteTrackStats {
   source: string;
   kind: 'audio' | 'video';
   subscribed: boolean;
+  bytesReceived: number;
   framesDecoded: number;
   frameWidth: number;
   frameHeight: number;
@@ -54,12 +66,13 @@ export interface ParticipantView {
   sid: string;
   name: string;
   metadata: string;
-  tracks: Array<{ sid: string; source: string; kind: string; encrypted: boolean }>;
+  tracks: Array<{ sid: string; source: string; kind: string; encrypted: boolean; muted: boolean }>;
 }
 
 export interface LkTest {
   join(options: JoinOptions): Promise<{ identity: string; sid: string; serverVersion: string }>;
-  connectError(): string | undefined;
+  /** The error the last join failed with, as livekit-client reports it. */
+  lastError(): string | undefined;
   publishScreenShare(width: number, height: number): Promise<string>;
   unpublishScreenShare(): Promise<void>;
   remoteStats(): Promise<RemoteTrackStats[]>;
@@ -71,6 +84,10 @@ export interface LkTest {
   disconnectReason(): string | undefined;
   leave(): Promise<void>;
   encryptionErrors(): number;
+  decodeVp8Keyframe(base64: string, passphrase?: string): Promise<DecodedKeyframe>;
+  /** Asks the server for another simulcast layer of someone's camera. */
+  setCameraQuality(identity: string, quality: 'low' | 'medium' | 'high'): void;
+  setMicrophoneEnabled(enabled: boolean): Promise<void>;
 }
 
 declare global {
@@ -80,7 +97,7 @@ declare global {
 }
 
 let room: Room | undefined;
-let lastConnectError: string | undefined;
+let lastError: string | undefined;
 let disconnectReason: string | undefined;
 let encryptionErrors = 0;
 const received: ReceivedData[] = [];
@@ -109,6 +126,7 @@ const lkTest: LkTest = {
     const keyProvider = e2ee ? new ExternalE2EEKeyProvider() : undefined;
     const current = new Room({
       ...(keyProvider ? { encryption: { keyProvider, worker: new Worker('/e2ee-worker.js') } } : {}),
+      ...(options.singlePeerConnection === false ? { singlePeerConnection: false } : {}),
       videoCaptureDefaults: { resolution: { width: options.width ?? 640, height: options.height ?? 480, frameRate: 30 } },
     });
     room = current;
@@ -138,13 +156,12 @@ const lkTest: LkTest = {
     }
     try {
       await current.connect(options.url, options.token);
+      if (options.camera) await current.localParticipant.setCameraEnabled(true);
+      if (options.microphone) await current.localParticipant.setMicrophoneEnabled(true);
     } catch (error) {
-      lastConnectError =
-        error instanceof ConnectionError ? `${error.message} (status ${String(error.status)})` : String(error);
+      lastError = error instanceof ConnectionError ? `${error.message} (status ${String(error.status)})` : String(error);
       throw error;
     }
-    if (options.camera) await current.localParticipant.setCameraEnabled(true);
-    if (options.microphone) await current.localParticipant.setMicrophoneEnabled(true);
     return {
       identity: current.localParticipant.identity,
       sid: current.localParticipant.sid,
@@ -152,7 +169,7 @@ const lkTest: LkTest = {
     };
   },
 
-  connectError: () => lastConnectError,
+  lastError: () => lastError,
 
   async publishScreenShare(width, height) {
     const canvas = document.createElement('canvas');
@@ -199,6 +216,7 @@ const lkTest: LkTest = {
           source: publication.source,
           kind: publication.kind === Track.Kind.Video ? 'video' : 'audio',
           subscribed: publication.isSubscribed,
+          bytesReceived: 0,
           framesDecoded: 0,
           frameWidth: 0,
           frameHeight: 0,
@@ -211,6 +229,7 @@ const lkTest: LkTest = {
         report?.forEach((entry: Record<string, unknown>) => {
           if (entry.type !== 'inbound-rtp') return;
           const number = (key: string): number => (typeof entry[key] === 'number' ? entry[key] : 0);
+          stats.bytesReceived = number('bytesReceived');
           stats.framesDecoded = number('framesDecoded');
           stats.frameWidth = number('frameWidth');
           stats.frameHeight = number('frameHeight');
@@ -257,6 +276,7 @@ const lkTest: LkTest = {
         source: publication.source,
         kind: publication.kind,
         encrypted: publication.isEncrypted,
+        muted: publication.isMuted,
       })),
     }));
   },
@@ -268,6 +288,77 @@ const lkTest: LkTest = {
   },
 
   encryptionErrors: () => encryptionErrors,
+
+  decodeVp8Keyframe,
+
+  setCameraQuality(identity, quality) {
+    const publication = requireRoom()
+      .getParticipantByIdentity(identity)
+      ?.getTrackPublication(Track.Source.Camera);
+    if (!(publication instanceof RemoteTrackPublication)) throw new Error(`no camera of ${identity}`);
+    publication.setVideoQuality({ low: VideoQuality.LOW, medium: VideoQuality.MEDIUM, high: VideoQuality.HIGH }[quality]);
+  },
+
+  async setMicrophoneEnabled(enabled) {
+    await requireRoom().localParticipant.setMicrophoneEnabled(enabled);
+  },
 };
+
+/**
+ * Decodes one VP8 keyframe with the browser's own decoder (WebCodecs). With a passphrase,
+ * the frame is first decrypted the way livekit-client's shared-key E2EE encrypts it: AES-GCM
+ * under a PBKDF2 key (salt "LKFrameEncryptionKey", 100000 rounds of SHA-256, 128 bits), the
+ * first 10 bytes in the clear as additional data, IV and key index in the trailer.
+ */
+async function decodeVp8Keyframe(base64: string, passphrase?: string): Promise<DecodedKeyframe> {
+  let frame = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+  if (passphrase !== undefined) {
+    const material = await crypto.subtle.importKey('raw', new TextEncoder().encode(passphrase), 'PBKDF2', false, ['deriveKey']);
+    const key = await crypto.subtle.deriveKey(
+      { name: 'PBKDF2', salt: new TextEncoder().encode('LKFrameEncryptionKey'), hash: 'SHA-256', iterations: 100000 },
+      material,
+      { name: 'AES-GCM', length: 128 },
+      false,
+      ['decrypt'],
+    );
+    const ivLength = frame[frame.length - 2] ?? 0;
+    const header = frame.slice(0, 10);
+    const iv = frame.slice(frame.length - 2 - ivLength, frame.length - 2);
+    try {
+      const plain = await crypto.subtle.decrypt(
+        { name: 'AES-GCM', iv, additionalData: header },
+        key,
+        frame.slice(10, frame.length - 2 - ivLength),
+      );
+      const joined = new Uint8Array(10 + plain.byteLength);
+      joined.set(header);
+      joined.set(new Uint8Array(plain), 10);
+      frame = joined;
+    } catch (error) {
+      return { ok: false, width: 0, height: 0, error: `decryption failed: ${String(error)}` };
+    }
+  }
+  return new Promise((resolve) => {
+    let settled = false;
+    const settle = (result: DecodedKeyframe): void => {
+      if (settled) return;
+      settled = true;
+      resolve(result);
+    };
+    const decoder = new VideoDecoder({
+      output: (decoded) => {
+        settle({ ok: true, width: decoded.displayWidth, height: decoded.displayHeight });
+        decoded.close();
+      },
+      error: (error) => settle({ ok: false, width: 0, height: 0, error: String(error) }),
+    });
+    decoder.configure({ codec: 'vp8' });
+    decoder.decode(new EncodedVideoChunk({ type: 'key', timestamp: 0, data: frame }));
+    decoder.flush().then(
+      () => settle({ ok: false, width: 0, height: 0, error: 'decoder produced no frame' }),
+      (error: unknown) => settle({ ok: false, width: 0, height: 0, error: String(error) }),
+    );
+  });
+}
 
 window.lkTest = lkTest;

@@ -1,6 +1,6 @@
 import { expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { AccessToken, type VideoGrant } from 'livekit-server-sdk';
-import type { JoinOptions, ParticipantView, ReceivedData, RemoteTrackStats } from '../page/client';
+import type { DecodedKeyframe, JoinOptions, ParticipantView, ReceivedData, RemoteTrackStats } from '../page/client';
 
 import { API_KEY, API_SECRET } from './credentials';
 
@@ -41,7 +41,7 @@ export class TestParticipant {
   /** Joins expecting a refusal; returns the error the client reports. */
   async joinExpectingError(options: JoinOptions): Promise<string> {
     await this.page.evaluate((o) => window.lkTest.join(o).then(() => undefined, () => undefined), options);
-    return (await this.page.evaluate(() => window.lkTest.connectError())) ?? '';
+    return (await this.page.evaluate(() => window.lkTest.lastError())) ?? '';
   }
 
   remoteStats(): Promise<RemoteTrackStats[]> {
@@ -70,6 +70,24 @@ export class TestParticipant {
 
   setMetadata(metadata: string): Promise<void> {
     return this.page.evaluate((m) => window.lkTest.setMetadata(m), metadata);
+  }
+
+  decodeVp8Keyframe(base64: string, passphrase?: string): Promise<DecodedKeyframe> {
+    return this.page.evaluate(([b, p]) => window.lkTest.decodeVp8Keyframe(b, p), [base64, passphrase] as const);
+  }
+
+  setCameraQuality(identity: string, quality: 'low' | 'medium' | 'high'): Promise<void> {
+    return this.page.evaluate(([i, q]) => window.lkTest.setCameraQuality(i, q), [identity, quality] as const);
+  }
+
+  setMicrophoneEnabled(enabled: boolean): Promise<void> {
+    return this.page.evaluate((e) => window.lkTest.setMicrophoneEnabled(e), enabled);
+  }
+
+  /** Size of the frames this participant currently decodes from someone's camera. */
+  async cameraSize(identity: string): Promise<string> {
+    const camera = (await this.remoteStats()).find((s) => s.participant === identity && s.source === 'camera');
+    return camera ? `${camera.frameWidth}x${camera.frameHeight}` : 'none';
   }
 
   disconnectReason(): Promise<string | undefined> {
