@@ -10,11 +10,11 @@ export interface Clock {
 }
 
 /** Opaque to callers; only the clock that made it knows what it is. */
-export type TimerHandle = { readonly __timer: unique symbol } | number | object;
+export type TimerHandle = unknown;
 
 export const systemClock: Clock = {
   now: () => Date.now(),
-  setTimeout: (callback, delayMs) =>
-    globalThis.setTimeout(callback, delayMs) as unknown as TimerHandle,
-  clearTimeout: (handle) => globalThis.clearTimeout(handle as Parameters<typeof clearTimeout>[0]),
+  setTimeout: (callback, delayMs) => globalThis.setTimeout(callback, delayMs),
+  clearTimeout: (handle) =>
+    globalThis.clearTimeout(handle as Parameters<typeof globalThis.clearTimeout>[0]),
 };

@@ -9,7 +9,9 @@ function recipient(id: string, keyByte = id.charCodeAt(0)): KeyRecipient {
   return { id, exchangePublicKey: new Uint8Array(32).fill(keyByte) };
 }
 
-function setup(options: { initialKeyIndex?: number; generateKey?: () => Uint8Array } = {}) {
+function setup(
+  options: { initialKeyIndex?: number; generateKey?: (() => Uint8Array) | undefined } = {},
+) {
   const clock = new ManualClock();
   const deliveries: { to: string; keyIndex: number; key: Uint8Array }[] = [];
   const activations: {

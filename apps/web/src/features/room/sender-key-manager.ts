@@ -90,8 +90,8 @@ export class SenderKeyManager {
   private active: OwnKey | undefined;
   private pending: PendingKey | undefined;
   private nextKeyIndex: number;
-  private rotationTimer: TimerHandle | undefined;
-  private ackTimer: TimerHandle | undefined;
+  private rotationTimer: TimerHandle;
+  private ackTimer: TimerHandle;
   private rotations = 0;
   private disposed = false;
 
