@@ -35,13 +35,14 @@ const fieldsArb = fc.record({
   ),
 });
 
-function chain(fields: Omit<AuditEntryFields, 'time'>[]): AuditEntry[] {
+function chain(fields: Omit<AuditEntryFields, 'occurredAt' | 'chain'>[]): AuditEntry[] {
   const out: AuditEntry[] = [];
   fields.forEach((f, i) => {
     out.push(
       createAuditEntry(out.at(-1) ?? null, {
         ...f,
-        time: new Date(1.7e12 + i * 1000).toISOString(),
+        chain: 'org:o1',
+        occurredAt: new Date(1.7e12 + i * 1000).toISOString(),
       }),
     );
   });
@@ -55,7 +56,7 @@ describe('audit chain', () => {
     ]);
     const { hash, ...rest } = entry!;
     expect(rest.prevHash).toBe(AUDIT_GENESIS_HASH);
-    expect(hash).toBe(sha256Hex(utf8(canonicalJson(rest))));
+    expect(hash).toBe(sha256Hex(utf8(canonicalJson({ v: 1, ...rest }))));
     expect(auditEntryHash({ ...rest, extra: 'ignored' } as typeof rest)).toBe(hash);
   });
 
@@ -84,7 +85,7 @@ describe('audit chain', () => {
       fc.property(
         fc.array(fieldsArb, { minLength: 2, maxLength: 8 }),
         fc.nat(),
-        fc.constantFrom('time', 'actor', 'action', 'subject', 'details', 'prevHash'),
+        fc.constantFrom('occurredAt', 'chain', 'actor', 'action', 'subject', 'details', 'prevHash'),
         fc.boolean(),
         (fields, at, field, keepStoredHash) => {
           const entries = chain(fields);
@@ -93,10 +94,14 @@ describe('audit chain', () => {
           const changed =
             field === 'prevHash'
               ? { ...target, prevHash: 'f'.repeat(64) }
-              : field === 'time' || field === 'action'
+              : field === 'occurredAt' || field === 'action' || field === 'chain'
                 ? {
                     ...target,
-                    [field]: field === 'time' ? '1999-01-01T00:00:00.000Z' : 'tampered.action',
+                    [field]: {
+                      occurredAt: '1999-01-01T00:00:00.000Z',
+                      action: 'tampered',
+                      chain: 'org:o2',
+                    }[field],
                   }
                 : { ...target, [field]: { tampered: true } };
           const tampered = entries.map((e, i) => {
@@ -109,28 +114,38 @@ describe('audit chain', () => {
           const checkpoint = {
             type: 'conclave.audit-checkpoint' as const,
             v: 1 as const,
-            orgId: 'o',
+            chain: 'org:o1',
             seq: original.seq,
             headHash: original.hash,
-            signedAt: original.time,
+            signedAt: original.occurredAt,
             serverKeyId: 'k',
           };
-          if (!keepStoredHash && field !== 'prevHash' && index === entries.length - 1) {
+          const expectChain = { chain: 'org:o1' };
+          if (
+            !keepStoredHash &&
+            field !== 'prevHash' &&
+            field !== 'chain' &&
+            index === entries.length - 1
+          ) {
             // Nothing links to the last entry: only its stored hash or a checkpoint can show
             // the change. The verifier reports a different head, and a checkpoint catches it.
-            const unchecked = verifyAuditChain(tampered);
+            const unchecked = verifyAuditChain(tampered, expectChain);
             expect(unchecked.ok && unchecked.head?.hash).not.toBe(original.hash);
-            expect(verifyAuditChain(tampered, { checkpoints: [checkpoint] })).toMatchObject({
+            expect(
+              verifyAuditChain(tampered, { ...expectChain, checkpoints: [checkpoint] }),
+            ).toMatchObject({
               ok: false,
               index,
               reason: 'CHECKPOINT_MISMATCH',
             });
             return;
           }
-          const result = verifyAuditChain(tampered);
+          const result = verifyAuditChain(tampered, expectChain);
           expect(result.ok).toBe(false);
           if (result.ok) return;
-          if (field === 'prevHash') {
+          if (field === 'chain') {
+            expect([result.index, result.reason]).toEqual([index, 'CHAIN_MISMATCH']);
+          } else if (field === 'prevHash') {
             expect([result.index, result.reason]).toEqual([index, 'PREV_HASH_MISMATCH']);
           } else if (keepStoredHash) {
             expect([result.index, result.reason]).toEqual([index, 'HASH_MISMATCH']);
@@ -203,15 +218,16 @@ describe('audit chain', () => {
       reason: 'PREV_HASH_MISMATCH',
     });
     const serverKey = generateSigningKeyPair();
-    const signed = signAuditCheckpoint({ orgId: 'org-1', head: entries[3]!, serverKey });
-    const checkpoint = verifyAuditCheckpoint(signed, serverKey.publicKey, { orgId: 'org-1' });
+    const signed = signAuditCheckpoint({ chain: 'org:o1', head: entries[3]!, serverKey });
+    const checkpoint = verifyAuditCheckpoint(signed, serverKey.publicKey, { chain: 'org:o1' });
     expect(verifyAuditChain(range, { anchor, checkpoints: [checkpoint] })).toMatchObject({
       ok: true,
     });
     const forkedRange = [
       range[0]!,
       createAuditEntry(range[0]!, {
-        time: range[1]!.time,
+        chain: 'org:o1',
+        occurredAt: range[1]!.occurredAt,
         actor: 'x',
         action: 'a',
         subject: 3,
@@ -234,7 +250,7 @@ describe('audit checkpoints', () => {
   it('sign, verify, and refuse tampering, another key or another org', () => {
     const serverKey = generateSigningKeyPair();
     const signed = signAuditCheckpoint({
-      orgId: 'org-1',
+      chain: 'org:o1',
       head: { seq: 9, hash: 'ab'.repeat(32) },
       serverKey,
       signedAt: '2025-01-01T00:00:00.000Z',
@@ -259,10 +275,10 @@ describe('audit checkpoints', () => {
       'KEY_MISMATCH',
     );
     expectCryptoError(
-      () => verifyAuditCheckpoint(signed, serverKey.publicKey, { orgId: 'org-2' }),
+      () => verifyAuditCheckpoint(signed, serverKey.publicKey, { chain: 'org:o2' }),
       'BINDING_MISMATCH',
     );
-    const empty = signAuditCheckpoint({ orgId: 'org-1', head: null, serverKey });
+    const empty = signAuditCheckpoint({ chain: 'org:o1', head: null, serverKey });
     expect(empty.payload).toMatchObject({ seq: 0, headHash: AUDIT_GENESIS_HASH });
   });
 });

@@ -15,9 +15,17 @@ import {
 export const AUDIT_GENESIS_HASH = '0'.repeat(64);
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
-/** What the API supplies for a new entry. */
+/** Version of the hashed entry encoding (hashed as `v`, so it cannot be changed silently). */
+export const AUDIT_HASH_VERSION = 1;
+
+/**
+ * What the API supplies for a new entry. `chain` names the log the entry belongs to
+ * (`org:<orgId>`, or `instance` for instance-wide events); it is hashed, so an entry cannot
+ * be moved to another org's log. `occurredAt` is DESIGN's "time".
+ */
 export interface AuditEntryFields {
-  time: string;
+  chain: string;
+  occurredAt: string;
   actor: JsonValue;
   action: string;
   subject: JsonValue;
@@ -38,8 +46,8 @@ export interface AuditHead {
 
 /**
  * An entry's hash: SHA-256 over the RFC 8785 canonical JSON of exactly
- * { seq, time, actor, action, subject, details, prevHash }. Other members an exported row may
- * carry (its stored `hash`, a database id) are not part of it.
+ * { v: 1, chain, seq, occurredAt, actor, action, subject, details, prevHash }, as lowercase hex.
+ * Other members an exported row may carry (its stored `hash`, a database id) are not part of it.
  */
 export function auditEntryHash(entry: Omit<AuditEntry, 'hash'>): string {
   return hashOf('auditEntryHash', entry);
@@ -47,8 +55,10 @@ export function auditEntryHash(entry: Omit<AuditEntry, 'hash'>): string {
 
 function hashOf(operation: string, entry: Omit<AuditEntry, 'hash'>): string {
   const hashed = {
+    v: AUDIT_HASH_VERSION,
+    chain: entry.chain,
     seq: entry.seq,
-    time: entry.time,
+    occurredAt: entry.occurredAt,
     actor: entry.actor,
     action: entry.action,
     subject: entry.subject,
@@ -75,11 +85,13 @@ export function createAuditEntry(previous: AuditHead | null, fields: AuditEntryF
       'previous.hash must be a lowercase hex SHA-256',
     );
   }
-  requireTimestamp(operation, 'time', fields.time);
+  requireString(operation, 'chain', fields.chain, { maxLength: 256 });
+  requireTimestamp(operation, 'occurredAt', fields.occurredAt);
   requireString(operation, 'action', fields.action);
   const entry = {
+    chain: fields.chain,
     seq,
-    time: fields.time,
+    occurredAt: fields.occurredAt,
     actor: fields.actor,
     action: fields.action,
     subject: fields.subject,
@@ -94,6 +106,7 @@ export type AuditChainFailure =
   | 'SEQ_MISMATCH'
   | 'PREV_HASH_MISMATCH'
   | 'HASH_MISMATCH'
+  | 'CHAIN_MISMATCH'
   | 'CHECKPOINT_MISMATCH'
   | 'CHECKPOINT_NOT_COVERED';
 
@@ -110,21 +123,24 @@ export type AuditChainResult =
     };
 
 /**
- * Verifies a run of entries (a whole log, or an exported range): each entry is well formed,
- * seq goes up by one, prevHash is the previous entry's hash (the genesis hash for seq 1, or
- * `anchor.hash` when the range starts after a known head), and a stored `hash`, if present,
- * is the computed one. Every checkpoint passed (verified with `verifyAuditCheckpoint` first)
- * must name an entry in the range, whose hash must match. Reports the first bad entry instead
- * of throwing.
+ * Verifies a run of entries in the order given (a whole log, or an exported range): each
+ * entry is well formed and on the same chain (`options.chain` if given), seq goes up by one,
+ * prevHash is the previous entry's hash (the genesis hash for seq 1, or `anchor.hash` when the
+ * range starts after a known head), and a stored `hash`, if present, is the computed one.
+ * Every checkpoint passed (verified with `verifyAuditCheckpoint` first) must be for this chain
+ * and name an entry in the range, whose hash must match. Reports the first bad entry instead
+ * of throwing. Without a stored hash or a checkpoint covering it, a change to the last entry
+ * only shows as a different `head`: compare it with a signed checkpoint.
  */
 export function verifyAuditChain(
   entries: readonly unknown[],
-  options: { anchor?: AuditHead; checkpoints?: readonly AuditCheckpoint[] } = {},
+  options: { chain?: string; anchor?: AuditHead; checkpoints?: readonly AuditCheckpoint[] } = {},
 ): AuditChainResult {
   const fail = (index: number, seq: number | null, reason: AuditChainFailure, message: string) =>
     ({ ok: false, index, seq, reason, message }) as const;
   const hashesBySeq = new Map<number, string>();
   let previous: AuditHead | null = options.anchor ?? null;
+  let chain = options.chain;
   for (let index = 0; index < entries.length; index++) {
     const raw = entries[index];
     const parsed = parseEntry(raw);
@@ -136,6 +152,15 @@ export function verifyAuditChain(
       return fail(index, seq, 'MALFORMED_ENTRY', `entry ${index}: ${parsed}`);
     }
     const { entry, storedHash } = parsed;
+    chain ??= entry.chain;
+    if (entry.chain !== chain) {
+      return fail(
+        index,
+        entry.seq,
+        'CHAIN_MISMATCH',
+        `entry seq ${entry.seq} belongs to chain ${entry.chain}, not ${chain}`,
+      );
+    }
     if (previous !== null && entry.seq !== previous.seq + 1) {
       return fail(
         index,
@@ -184,6 +209,14 @@ export function verifyAuditChain(
     previous = { seq: entry.seq, hash };
   }
   for (const checkpoint of options.checkpoints ?? []) {
+    if (chain !== undefined && checkpoint.chain !== chain) {
+      return fail(
+        entries.length,
+        checkpoint.seq,
+        'CHAIN_MISMATCH',
+        `checkpoint is for chain ${checkpoint.chain}`,
+      );
+    }
     const hash = hashesBySeq.get(checkpoint.seq);
     if (hash === undefined) {
       return fail(
@@ -215,9 +248,11 @@ function parseEntry(
 ): { entry: Omit<AuditEntry, 'hash'>; storedHash: string | undefined } | string {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'not an object';
   const r = value as Record<string, unknown>;
+  if (r.v !== undefined && r.v !== AUDIT_HASH_VERSION) return `v is not ${AUDIT_HASH_VERSION}`;
+  if (typeof r.chain !== 'string') return 'chain is not a string';
   if (typeof r.seq !== 'number' || !Number.isSafeInteger(r.seq) || r.seq < 1)
     return 'seq is not a positive integer';
-  if (typeof r.time !== 'string') return 'time is not a string';
+  if (typeof r.occurredAt !== 'string') return 'occurredAt is not a string';
   if (typeof r.action !== 'string') return 'action is not a string';
   if (typeof r.prevHash !== 'string' || !SHA256_HEX.test(r.prevHash))
     return 'prevHash is not a hex SHA-256';
@@ -228,8 +263,9 @@ function parseEntry(
   }
   return {
     entry: {
+      chain: r.chain,
       seq: r.seq,
-      time: r.time,
+      occurredAt: r.occurredAt,
       actor: r.actor as JsonValue,
       action: r.action,
       subject: r.subject as JsonValue,
@@ -240,11 +276,11 @@ function parseEntry(
   };
 }
 
-/** A signed statement of an org log's head, by the server's Ed25519 key. */
+/** A signed statement of a log's head, by the server's Ed25519 key. */
 export interface AuditCheckpoint {
   type: 'conclave.audit-checkpoint';
   v: 1;
-  orgId: string;
+  chain: string;
   seq: number;
   headHash: string;
   signedAt: string;
@@ -256,9 +292,9 @@ export interface SignedAuditCheckpoint {
   signature: string;
 }
 
-/** Signs the head of an org's log (seq 0 and the genesis hash for an empty log). */
+/** Signs the head of a log (seq 0 and the genesis hash for an empty log). */
 export function signAuditCheckpoint(input: {
-  orgId: string;
+  chain: string;
   head: AuditHead | null;
   serverKey: SigningKeyPair;
   signedAt?: string;
@@ -268,7 +304,7 @@ export function signAuditCheckpoint(input: {
   const payload = parseCheckpoint(operation, {
     type: 'conclave.audit-checkpoint',
     v: 1,
-    orgId: input.orgId,
+    chain: input.chain,
     seq: input.head?.seq ?? 0,
     headHash: input.head?.hash ?? AUDIT_GENESIS_HASH,
     signedAt: input.signedAt ?? new Date().toISOString(),
@@ -288,7 +324,7 @@ function parseCheckpoint(operation: string, value: unknown): AuditCheckpoint {
   return {
     type: 'conclave.audit-checkpoint',
     v: 1,
-    orgId: requireString(operation, 'orgId', r.orgId, { maxLength: 256 }),
+    chain: requireString(operation, 'chain', r.chain, { maxLength: 256 }),
     seq: requireSafeCount(operation, 'seq', r.seq),
     headHash: r.headHash,
     signedAt: requireTimestamp(operation, 'signedAt', r.signedAt),
@@ -303,7 +339,7 @@ function parseCheckpoint(operation: string, value: unknown): AuditCheckpoint {
 export function verifyAuditCheckpoint(
   signed: SignedAuditCheckpoint,
   serverPublicKey: Uint8Array,
-  expected: { orgId?: string } = {},
+  expected: { chain?: string } = {},
 ): AuditCheckpoint {
   const operation = 'verifyAuditCheckpoint';
   requireBytes(operation, 'serverPublicKey', serverPublicKey, 32);
@@ -317,8 +353,8 @@ export function verifyAuditCheckpoint(
     );
   }
   verifyPayload(operation, record.payload, record.signature, serverPublicKey);
-  if (expected.orgId !== undefined && checkpoint.orgId !== expected.orgId) {
-    throw new CryptoError('BINDING_MISMATCH', operation, 'checkpoint is for another org');
+  if (expected.chain !== undefined && checkpoint.chain !== expected.chain) {
+    throw new CryptoError('BINDING_MISMATCH', operation, 'checkpoint is for another chain');
   }
   return checkpoint;
 }

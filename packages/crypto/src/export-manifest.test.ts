@@ -23,7 +23,7 @@ const manifest = {
   createdBy: { userId: 'dora' },
   query: { meetings: ['mtg-1'] },
   items: [item],
-  audit: { fromSeq: 1, toSeq: 9, headHash: 'c'.repeat(64) },
+  audit: { chain: 'org:org-1', fromSeq: 1, toSeq: 9, headHash: 'c'.repeat(64) },
 };
 
 describe('export manifest', () => {

@@ -29,7 +29,8 @@ export interface ExportManifest {
   createdBy: JsonValue;
   query: JsonValue;
   items: ExportManifestItem[];
-  audit: { fromSeq: number; toSeq: number; headHash: string };
+  /** The exported audit range: its chain, first and last seq, and the hash of the last entry. */
+  audit: { chain: string; fromSeq: number; toSeq: number; headHash: string };
   /** keyId of the server export key that signs manifest.sig. */
   exportKeyId: string;
   extensions?: JsonObject;
@@ -141,6 +142,7 @@ function parseManifest(operation: string, value: unknown): ExportManifest {
     query: r.query as JsonValue,
     items,
     audit: {
+      chain: requireString(operation, 'audit.chain', audit.chain, { maxLength: 256 }),
       fromSeq: requireSafeCount(operation, 'audit.fromSeq', audit.fromSeq),
       toSeq: requireSafeCount(operation, 'audit.toSeq', audit.toSeq),
       headHash: audit.headHash,

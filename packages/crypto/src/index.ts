@@ -115,6 +115,7 @@ export {
 export { type Signed, type SignerRef, type SignerTrust } from './signed-statement';
 export {
   AUDIT_GENESIS_HASH,
+  AUDIT_HASH_VERSION,
   auditEntryHash,
   createAuditEntry,
   verifyAuditChain,

@@ -576,19 +576,19 @@ function generateAudit(): AuditVectors {
   const fields = [
     {
       action: 'org.created',
-      actor: { type: 'user', id: 'user-alice' },
+      actor: { userId: 'user-alice', label: null },
       subject: { type: 'org', id: 'org-1' },
       details: {},
     },
     {
       action: 'policy.changed',
-      actor: { type: 'user', id: 'user-alice' },
+      actor: { userId: 'user-alice', label: null },
       subject: { type: 'org', id: 'org-1' },
       details: { 'recording.allowed': { from: 'hosts', to: 'everyone' }, retentionDays: 30 },
     },
     {
       action: 'recording.consent',
-      actor: { type: 'user', id: 'user-carol' },
+      actor: { userId: 'user-carol', label: null },
       subject: { type: 'recording', id: 'rec-01HZX' },
       details: {
         decision: 'decline',
@@ -597,7 +597,7 @@ function generateAudit(): AuditVectors {
     },
     {
       action: 'hold.placed',
-      actor: 'system',
+      actor: { userId: null, label: 'retention job' },
       subject: { type: 'meeting', id: 'mtg-7f3a' },
       details: { reason: null, until: 1.5e12 },
     },
@@ -605,19 +605,23 @@ function generateAudit(): AuditVectors {
   const entries: AuditEntry[] = [];
   fields.forEach((f, i) => {
     entries.push(
-      createAuditEntry(entries.at(-1) ?? null, { ...f, time: `2025-03-04T10:0${i}:00.000Z` }),
+      createAuditEntry(entries.at(-1) ?? null, {
+        ...f,
+        chain: 'org:org-1',
+        occurredAt: `2025-03-04T10:0${i}:00.000Z`,
+      }),
     );
   });
   const head = entries.at(-1)!;
   const checkpoint = signAuditCheckpoint({
-    orgId: 'org-1',
+    chain: 'org:org-1',
     head,
     serverKey,
     signedAt: '2025-03-04T10:05:00.000Z',
   });
   return {
     description:
-      'Audit entries: hash = SHA-256(canonicalJson({seq,time,actor,action,subject,details,prevHash})), hex; first prevHash is 64 zeros. Checkpoint signed with the server key from serverKeySeed. Tampered chains must be reported at the given index with the given reason.',
+      'Audit entries: hash = SHA-256(canonicalJson({v:1,chain,seq,occurredAt,actor,action,subject,details,prevHash})), hex; first prevHash is 64 zeros. Checkpoint signed with the server key from serverKeySeed. Tampered chains must be reported at the given index with the given reason.',
     serverKeySeed: toHex(serverKeySeed),
     entries,
     checkpoint,
@@ -649,6 +653,12 @@ function generateAudit(): AuditVectors {
         entries: [entries[0], entries[2], entries[1], entries[3]],
         index: 1,
         reason: 'SEQ_MISMATCH',
+      },
+      {
+        name: 'entry moved to another org chain (rehashed)',
+        entries: entries.map((e, i) => (i === 3 ? rehash({ ...e, chain: 'org:org-2' }) : e)),
+        index: 3,
+        reason: 'CHAIN_MISMATCH',
       },
     ],
   };
@@ -693,7 +703,12 @@ function generateManifest(): ManifestVectors {
         },
         { path: 'audit.jsonl', sha256: sha256Hex(utf8('audit')), size: 4096 },
       ],
-      audit: { fromSeq: 1, toSeq: 4, headHash: AUDIT_GENESIS_HASH.replace(/^0/, 'a') },
+      audit: {
+        chain: 'org:org-1',
+        fromSeq: 1,
+        toSeq: 4,
+        headHash: AUDIT_GENESIS_HASH.replace(/^0/, 'a'),
+      },
     },
     exportKey,
   );
@@ -1041,7 +1056,9 @@ function checkEnvelope(c: Checker, v: EnvelopeVectors): void {
 function checkAudit(c: Checker, v: AuditVectors): void {
   const serverKey = signingKeyPairFromSeed(fromHex(v.serverKeySeed));
   c.check('verifyAuditChain and the checkpoint', () => {
-    const checkpoint = verifyAuditCheckpoint(v.checkpoint, serverKey.publicKey, { orgId: 'org-1' });
+    const checkpoint = verifyAuditCheckpoint(v.checkpoint, serverKey.publicKey, {
+      chain: 'org:org-1',
+    });
     const result = verifyAuditChain(v.entries, { checkpoints: [checkpoint] });
     c.equal(
       result,
