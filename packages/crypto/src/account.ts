@@ -28,7 +28,7 @@ export interface KdfCost {
 
 /**
  * Default cost for new accounts: 128 MiB, 5 passes. Measured on the project's 2-core machine
- * at about 0.45 s per derivation in Chromium and in Node (docs/crypto.md has the table).
+ * at about 0.5 s per derivation in Chromium and in Node (docs/crypto.md has the figures).
  */
 export const DEFAULT_KDF_COST: Readonly<KdfCost> = Object.freeze({
   opsLimit: 5,
@@ -108,7 +108,7 @@ function checkCost(operation: string, opsLimit: number, memLimit: number): void 
 
 /**
  * Password + parameters -> { authKey, wrapKey }. Synchronous and slow by design (one Argon2id
- * run, ~0.45 s with the defaults); a browser may call it from a Worker to keep the page
+ * run, ~0.5 s with the defaults); a browser may call it from a Worker to keep the page
  * responsive. The password is NFC-normalised so the same password typed on different systems
  * gives the same keys. The Argon2id master key is split with crypto_kdf (BLAKE2b) under two
  * distinct contexts, so neither key reveals the other; the master key is wiped afterwards.
