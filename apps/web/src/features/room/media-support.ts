@@ -94,9 +94,7 @@ export function describeMediaError(
   device: MediaProblem['device'] = 'camera or microphone',
 ): MediaProblem {
   const name =
-    typeof error === 'object' && error !== null && 'name' in error
-      ? String((error).name)
-      : '';
+    typeof error === 'object' && error !== null && 'name' in error ? String(error.name) : '';
   const text = error instanceof Error ? error.message : String(error);
   if (name === 'NotAllowedError' || name === 'SecurityError' || /permission/i.test(text)) {
     return {

@@ -1,0 +1,159 @@
+'use client';
+
+import '@livekit/components-styles';
+import { useEffect, useMemo } from 'react';
+import { detectCapabilities, joinBlock } from '../media-support';
+import { MeetingRoomController, type RoomControllerOptions } from '../meeting-room-controller';
+import { InRoom } from './in-room';
+import { PreJoinScreen } from './pre-join-screen';
+import { useControllerState, useRoomView } from './use-room';
+
+export interface RoomEntry extends Omit<RoomControllerOptions, 'createWorker' | 'log'> {
+  meetingId: string;
+  title: string;
+  displayName: string;
+}
+
+declare global {
+  interface Window {
+    /** Read-only state for tests and the benchmark; never keys. */
+    __conclaveRoom?: {
+      state: () => unknown;
+      view: () => unknown;
+      remoteStats: () => Promise<unknown>;
+      joinToFirstFrameMs: () => number | null;
+    };
+  }
+}
+
+function createE2EEWorker(): Worker {
+  return new Worker(new URL('livekit-client/e2ee-worker', import.meta.url));
+}
+
+/** The meeting room page's client part: pre-join, waiting, the room, and how it ended. */
+export function MeetingRoom({ entry }: { entry: RoomEntry }) {
+  const controller = useMemo(
+    () =>
+      new MeetingRoomController({
+        ...entry,
+        createWorker: createE2EEWorker,
+        log: (message) => console.warn(`[room] ${message}`),
+      }),
+    [entry],
+  );
+  useEffect(() => {
+    window.__conclaveRoom = {
+      state: () => controller.state(),
+      view: () => controller.session.view(),
+      remoteStats: () => controller.remoteStats(),
+      joinToFirstFrameMs: () => controller.joinToFirstFrameMs(),
+    };
+    const leaveOnUnload = () => void controller.leave();
+    window.addEventListener('pagehide', leaveOnUnload);
+    return () => {
+      window.removeEventListener('pagehide', leaveOnUnload);
+      controller.dispose();
+      delete window.__conclaveRoom;
+    };
+  }, [controller]);
+  const state = useControllerState(controller);
+  const view = useRoomView(controller);
+  const block = useMemo(
+    () => (typeof window === 'undefined' ? null : joinBlock(detectCapabilities(), entry)),
+    [entry],
+  );
+  const room = controller.livekitRoom();
+
+  switch (state.phase) {
+    case 'prejoin':
+      return (
+        <PreJoinScreen
+          title={entry.title}
+          e2ee={entry.e2ee}
+          displayName={entry.displayName}
+          block={block}
+          onJoin={(choices) =>
+            controller.join({
+              audioEnabled: choices.audioEnabled,
+              videoEnabled: choices.videoEnabled,
+              audioDeviceId: choices.audioDeviceId || undefined,
+              videoDeviceId: choices.videoDeviceId || undefined,
+            })
+          }
+        />
+      );
+    case 'connecting':
+    case 'joining-media':
+      return <Waiting title={entry.title} text="Joining…" />;
+    case 'lobby':
+      return (
+        <Waiting
+          title={entry.title}
+          text="You are in the lobby. A host will let you in; please wait."
+        />
+      );
+    case 'in-room':
+      return room ? (
+        <InRoom controller={controller} room={room} state={state} view={view} />
+      ) : (
+        <Waiting title={entry.title} text="Joining…" />
+      );
+    default:
+      return <Ended phase={state.phase} failure={state.failure} meetingId={entry.meetingId} />;
+  }
+}
+
+function Waiting({ title, text }: { title: string; text: string }) {
+  return (
+    <div className="fixed inset-0 z-40 flex items-center justify-center bg-slate-950 text-slate-100">
+      <div className="text-center">
+        <h1 className="text-xl font-semibold">{title}</h1>
+        <p role="status" className="mt-2 text-slate-300">
+          {text}
+        </p>
+      </div>
+    </div>
+  );
+}
+
+const ENDINGS: Record<string, { title: string; text: string }> = {
+  left: { title: 'You left the meeting', text: 'You can rejoin while it is still going on.' },
+  ended: { title: 'The meeting has ended', text: 'A host ended it for everyone.' },
+  removed: { title: 'You were removed from the meeting', text: 'A host removed you.' },
+  denied: { title: 'You were not let in', text: 'A host declined your request to join.' },
+  replaced: {
+    title: 'You joined from somewhere else',
+    text: 'This meeting is open in another tab or device, so this one was closed.',
+  },
+  failed: { title: 'Could not join the meeting', text: '' },
+};
+
+function Ended({
+  phase,
+  failure,
+  meetingId,
+}: {
+  phase: string;
+  failure: string | null;
+  meetingId: string;
+}) {
+  const ending = ENDINGS[phase] ?? ENDINGS.failed!;
+  return (
+    <div className="fixed inset-0 z-40 flex items-center justify-center bg-slate-950 text-slate-100">
+      <div
+        role="status"
+        data-testid="room-ended"
+        data-phase={phase}
+        className="max-w-md text-center"
+      >
+        <h1 className="text-xl font-semibold">{ending.title}</h1>
+        <p className="mt-2 text-slate-300">{failure ?? ending.text}</p>
+        {(phase === 'left' || phase === 'failed') && (
+          <a href={`/meet/${meetingId}`} className="mt-4 inline-block text-sky-300 underline">
+            Rejoin
+          </a>
+        )}
+      </div>
+    </div>
+  );
+}

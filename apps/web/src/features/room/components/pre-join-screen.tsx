@@ -1,0 +1,91 @@
+'use client';
+
+import { PreJoin, type LocalUserChoices } from '@livekit/components-react';
+import { useState } from 'react';
+import { describeMediaError, type JoinBlock, type MediaProblem } from '../media-support';
+
+/**
+ * Before joining: camera and microphone preview with device choice (livekit's PreJoin), and
+ * what the person should know first: whether the meeting is end-to-end encrypted, or why this
+ * browser cannot join it.
+ */
+export function PreJoinScreen({
+  title,
+  e2ee,
+  displayName,
+  block,
+  onJoin,
+}: {
+  title: string;
+  e2ee: boolean;
+  displayName: string;
+  block: JoinBlock | null;
+  onJoin: (choices: LocalUserChoices) => void;
+}) {
+  const [problem, setProblem] = useState<MediaProblem | null>(null);
+  return (
+    <div
+      data-lk-theme="default"
+      className="fixed inset-0 z-40 overflow-y-auto bg-slate-950 px-4 py-8 text-slate-100"
+    >
+      <div className="mx-auto flex max-w-xl flex-col gap-4">
+        <h1 className="text-2xl font-semibold">{title}</h1>
+        {e2ee ? (
+          <p
+            role="status"
+            data-testid="prejoin-e2ee"
+            data-e2ee="on"
+            className="rounded-md bg-emerald-900/50 px-4 py-3 text-sm text-emerald-50"
+          >
+            <span aria-hidden="true">🔒 </span>
+            <strong>End-to-end encrypted.</strong> Audio, video, screen shares and chat are
+            encrypted in the participants&apos; browsers; the server only passes on what it cannot
+            read. Compare the security code in the room to be sure.
+          </p>
+        ) : (
+          <p
+            role="alert"
+            data-testid="prejoin-e2ee"
+            data-e2ee="off"
+            className="rounded-md bg-amber-900/70 px-4 py-3 text-sm text-amber-50"
+          >
+            <span aria-hidden="true">🔓 </span>
+            <strong>This meeting is not end-to-end encrypted.</strong> The host turned it off:
+            whoever runs the server could see and hear audio, video and screen shares. Chat stays
+            end-to-end encrypted.
+          </p>
+        )}
+        {block ? (
+          <div role="alert" data-testid="join-blocked" className="rounded-md bg-red-950 px-4 py-3">
+            <h2 className="font-semibold">{block.title}</h2>
+            <p className="mt-1 text-sm">{block.detail}</p>
+          </div>
+        ) : (
+          <>
+            {problem && (
+              <p
+                role="alert"
+                data-testid="device-problem"
+                className="rounded-md bg-amber-900/70 px-4 py-3 text-sm"
+              >
+                {problem.message}
+              </p>
+            )}
+            <PreJoin
+              className="[&_.lk-username-container_input]:hidden"
+              defaults={{ username: displayName, videoEnabled: true, audioEnabled: true }}
+              joinLabel="Join meeting"
+              micLabel="Microphone"
+              camLabel="Camera"
+              userLabel="Your name"
+              onValidate={() => true}
+              onError={(error) => setProblem(describeMediaError(error))}
+              onSubmit={onJoin}
+            />
+            <p className="text-xs text-slate-400">Joining as {displayName}.</p>
+          </>
+        )}
+      </div>
+    </div>
+  );
+}
