@@ -13,8 +13,13 @@ import rateLimits from './plugins/external/rate-limit';
 import securityHeaders from './plugins/external/security-headers';
 import healthRoutes from './routes/health/index';
 import testHooks from './routes/test-hooks/index';
+import accountTestHooks from './routes/test-hooks/accounts';
 import auth from './plugins/app/auth';
+import accountRoutes from './routes/account/index';
+import adminRoutes from './routes/admin/index';
 import authRoutes from './routes/auth/index';
+import directoryRoutes from './routes/directory/index';
+import orgRoutes from './routes/orgs/index';
 import { createMailer, type Mailer } from './services/mail/mailer';
 
 /** What the app needs from outside; tests pass their own (a fresh database, a test config). */
@@ -107,9 +112,14 @@ export default fp(
     notFound(app);
     await app.register(healthRoutes, { prefix: '/api' });
     await app.register(authRoutes, { prefix: '/api' });
+    await app.register(accountRoutes, { prefix: '/api' });
+    await app.register(orgRoutes, { prefix: '/api' });
+    await app.register(directoryRoutes, { prefix: '/api' });
+    await app.register(adminRoutes, { prefix: '/api' });
     if (deps.config.CONCLAVE_TEST_HOOKS) {
       app.log.warn('CONCLAVE_TEST_HOOKS is on: test-only routes are exposed under /api/test');
       await app.register(testHooks, { prefix: '/api' });
+      await app.register(accountTestHooks, { prefix: '/api' });
     }
   },
   { name: 'conclave-api' },

@@ -1,6 +1,7 @@
-import { randomBytes } from 'node:crypto';
+import { createPrivateKey, randomBytes, sign } from 'node:crypto';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import {
+  canonicalJsonBytes,
   deriveAccountKeys,
   generateIdentity,
   generateKdfParams,
@@ -284,4 +285,21 @@ export async function signInThroughApi(
     payload: { email: user.email, authKey: toBase64Url(authKey) },
   });
   return { client, response };
+}
+
+/**
+ * Signs a statement as the browser does with the identity's Ed25519 key: over the RFC 8785
+ * canonical JSON. (libsodium's 64-byte secret key is seed || public key.)
+ */
+export function signStatement(statement: unknown, identity: Identity): string {
+  const key = createPrivateKey({
+    key: {
+      kty: 'OKP',
+      crv: 'Ed25519',
+      d: Buffer.from(identity.signingPrivateKey.subarray(0, 32)).toString('base64url'),
+      x: Buffer.from(identity.signingPublicKey).toString('base64url'),
+    },
+    format: 'jwk',
+  });
+  return sign(null, canonicalJsonBytes(statement), key).toString('base64url');
 }

@@ -21,21 +21,16 @@ import { signedInState } from '../../services/accounts/account-state';
 import { getSignUpStatus } from '../../services/accounts/settings';
 import { preLogin, signIn, signOut } from '../../services/accounts/sign-in';
 import { lookUpSignUpLink, requestSignUpLink, signUp } from '../../services/accounts/sign-up';
-
-export function clientInfo(request: FastifyRequest) {
-  const userAgent = request.headers['user-agent'];
-  return {
-    userAgent: typeof userAgent === 'string' ? userAgent : undefined,
-    ipAddress: request.ip,
-  };
-}
+import { clientInfo } from './client-info';
+import { unauthenticatedLimit } from './limits';
+import recoveryRoutes from './recovery';
 
 const problems = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 429: problemSchema };
 
 /** Sign-up, pre-login, sign-in, sign-out and the current session (docs/accounts.md). */
 const authRoutes: FastifyPluginAsyncZod = async (app) => {
   const { config, db, mailer } = app.conclave;
-  const perMinute = { max: config.PRE_LOGIN_RATE_LIMIT, timeWindow: 60_000, groupId: 'pre-login' };
+  const limited = unauthenticatedLimit(app);
 
   app.get(
     '/auth/session',
@@ -52,7 +47,7 @@ const authRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/auth/pre-login',
     {
-      config: { rateLimit: perMinute },
+      preHandler: limited,
       schema: {
         tags: ['auth'],
         summary: 'The salt and Argon2id parameters for an address (fake but stable when unknown)',
@@ -127,7 +122,7 @@ const authRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/auth/sign-up/request',
     {
-      config: { rateLimit: perMinute },
+      preHandler: limited,
       schema: {
         tags: ['auth'],
         summary: 'Open sign-up: mail a sign-up link to an allowed address',
@@ -151,7 +146,7 @@ const authRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/auth/sign-up/lookup',
     {
-      config: { rateLimit: perMinute },
+      preHandler: limited,
       schema: {
         tags: ['auth'],
         summary: 'The address a sign-up link is for',
@@ -165,7 +160,7 @@ const authRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/auth/sign-up',
     {
-      config: { rateLimit: perMinute },
+      preHandler: limited,
       schema: {
         tags: ['auth'],
         summary: 'Create an account (first user, by invitation, or with a sign-up link)',
@@ -189,6 +184,8 @@ const authRoutes: FastifyPluginAsyncZod = async (app) => {
       return reply.code(201).send(await signedInState(db, userId));
     },
   );
+
+  await app.register(recoveryRoutes);
 };
 
 export default authRoutes;

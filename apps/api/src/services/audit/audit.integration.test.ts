@@ -39,7 +39,11 @@ describe('audit log', () => {
       actor: { userId: user.id, label: user.email },
       action: 'test.something',
     });
-    expect(verifyAuditChain(entries)).toEqual({ valid: true, length: 3, head: entries[2]!.hash });
+    expect(verifyAuditChain(entries)).toEqual({
+      ok: true,
+      count: 3,
+      head: { seq: 3, hash: entries[2]!.hash },
+    });
     const head = await database.db.auditHead.findUniqueOrThrow({
       where: { chain: `org:${org.id}` },
     });
@@ -54,12 +58,19 @@ describe('audit log', () => {
     const changed = entries.map((e) =>
       e.seq === 2 ? { ...e, details: { ...e.details, role: 'admin' } } : e,
     );
-    expect(verifyAuditChain(changed)).toMatchObject({ valid: false, seq: 2 });
-    const rehashed = changed.map((e) => (e.seq === 2 ? { ...e, hash: auditEntryHash(e) } : e));
-    expect(verifyAuditChain(rehashed)).toMatchObject({ valid: false, seq: 3 });
-    expect(verifyAuditChain(entries.filter((e) => e.seq !== 2))).toMatchObject({
-      valid: false,
+    expect(verifyAuditChain(changed)).toMatchObject({ ok: false, seq: 2, reason: 'HASH_MISMATCH' });
+    const rehashed = changed.map((e) =>
+      e.seq === 2 ? { ...e, hash: auditEntryHash({ ...e }) } : e,
+    );
+    expect(verifyAuditChain(rehashed)).toMatchObject({
+      ok: false,
       seq: 3,
+      reason: 'PREV_HASH_MISMATCH',
+    });
+    expect(verifyAuditChain(entries.filter((e) => e.seq !== 2))).toMatchObject({
+      ok: false,
+      seq: 3,
+      reason: 'SEQ_MISMATCH',
     });
   });
 
@@ -101,8 +112,8 @@ describe('audit log', () => {
     const entries = await chainOf(org.id);
     expect(entries).toHaveLength(2 + 30);
     expect(entries.map((e) => e.seq)).toEqual(Array.from({ length: 32 }, (_, i) => i + 1));
-    expect(verifyAuditChain(entries)).toMatchObject({ valid: true, length: 32 });
-    expect(verifyAuditChain(await chainOf(other.id))).toMatchObject({ valid: true, length: 12 });
+    expect(verifyAuditChain(entries)).toMatchObject({ ok: true, count: 32 });
+    expect(verifyAuditChain(await chainOf(other.id))).toMatchObject({ ok: true, count: 12 });
   });
 
   it('rolls back with the change it records', async () => {
@@ -117,6 +128,6 @@ describe('audit log', () => {
     const entries = await chainOf(org.id);
     expect(entries.map((e) => e.action)).not.toContain('test.rolled_back');
     await recordAudit(database.db, { orgId: org.id, actorUserId: user.id, action: 'test.after' });
-    expect(verifyAuditChain(await chainOf(org.id))).toMatchObject({ valid: true, length: 3 });
+    expect(verifyAuditChain(await chainOf(org.id))).toMatchObject({ ok: true, count: 3 });
   });
 });

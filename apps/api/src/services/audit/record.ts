@@ -1,7 +1,7 @@
 import type { JsonObject } from '@conclave/crypto';
 import { inTransaction, type DbOrTx } from '../../db/transaction';
 import type { AuditEntry } from '../../db/generated/client';
-import { auditEntryHash, chainForOrg, GENESIS_HASH, type AuditSubject } from './chain';
+import { chainForOrg, createAuditEntry, GENESIS_HASH, type AuditSubject } from './chain';
 
 export interface RecordAuditInput {
   /** The org whose log gets the entry; null for instance-wide events. */
@@ -42,17 +42,15 @@ export async function recordAudit(db: DbOrTx, input: RecordAuditInput): Promise<
       });
       label = actor?.email ?? null;
     }
-    const content = {
+    const content = createAuditEntry(head.seq === 0 ? null : head, {
       chain,
-      seq: head.seq + 1,
       occurredAt: new Date().toISOString(),
       actor: input.actorUserId || label ? { userId: input.actorUserId, label } : null,
       action: input.action,
       subject: input.subject ?? null,
       details: input.details ?? {},
-      prevHash: head.hash,
-    };
-    const hash = auditEntryHash(content);
+    });
+    const { hash } = content;
     const entry = await tx.auditEntry.create({
       data: {
         chain,
@@ -62,9 +60,9 @@ export async function recordAudit(db: DbOrTx, input: RecordAuditInput): Promise<
         actorUserId: input.actorUserId,
         actorLabel: label,
         action: content.action,
-        subjectType: content.subject?.type ?? null,
-        subjectId: content.subject?.id ?? null,
-        details: content.details,
+        subjectType: input.subject?.type ?? null,
+        subjectId: input.subject?.id ?? null,
+        details: input.details ?? {},
         prevHash: content.prevHash,
         hash,
       },
