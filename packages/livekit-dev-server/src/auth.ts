@@ -1,8 +1,4 @@
-import {
-  ParticipantInfo_Kind,
-  ParticipantPermission,
-  TrackSource,
-} from '@livekit/protocol';
+import { ParticipantInfo_Kind, ParticipantPermission, TrackSource } from '@livekit/protocol';
 import { TokenVerifier, type ClaimGrants, type VideoGrant } from 'livekit-server-sdk';
 
 /** A refusal with the HTTP status LiveKit answers with; the message reaches the client. */
@@ -96,10 +92,7 @@ export async function verifyJoinToken(verifier: TokenVerifier, token: string): P
   };
 }
 
-export type AdminNeed =
-  | { roomAdmin: string }
-  | { roomList: true }
-  | { roomCreate: true };
+export type AdminNeed = { roomAdmin: string } | { roomList: true } | { roomCreate: true };
 
 /** Checks a RoomService call's `Authorization: Bearer <jwt>` the way LiveKit does. */
 export async function verifyAdminToken(

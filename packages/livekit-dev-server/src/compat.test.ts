@@ -1,7 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { protocolVersion, version } from 'livekit-client';
 import { describe, expect, it } from 'vitest';
-import { SUPPORTED_CLIENT_PROTOCOLS, TESTED_LIVEKIT_CLIENT_VERSION, unsupportedClientReason } from './compat';
+import {
+  SUPPORTED_CLIENT_PROTOCOLS,
+  TESTED_LIVEKIT_CLIENT_VERSION,
+  unsupportedClientReason,
+} from './compat';
 
 function dependencyPin(packageJsonUrl: URL): string | undefined {
   const manifest = JSON.parse(readFileSync(packageJsonUrl, 'utf8')) as {
@@ -26,10 +30,13 @@ describe('the livekit-client this server speaks to', () => {
   });
 
   it('is pinned exactly, in the web app and in this package', () => {
-    expect(dependencyPin(new URL('../../../apps/web/package.json', import.meta.url)), upgradeHelp).toBe(
+    expect(
+      dependencyPin(new URL('../../../apps/web/package.json', import.meta.url)),
+      upgradeHelp,
+    ).toBe(TESTED_LIVEKIT_CLIENT_VERSION);
+    expect(dependencyPin(new URL('../package.json', import.meta.url)), upgradeHelp).toBe(
       TESTED_LIVEKIT_CLIENT_VERSION,
     );
-    expect(dependencyPin(new URL('../package.json', import.meta.url)), upgradeHelp).toBe(TESTED_LIVEKIT_CLIENT_VERSION);
   });
 });
 

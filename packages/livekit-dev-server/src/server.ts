@@ -1,6 +1,11 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { DisconnectReason, LeaveRequest, LeaveRequest_Action, SignalResponse } from '@livekit/protocol';
+import {
+  DisconnectReason,
+  LeaveRequest,
+  LeaveRequest_Action,
+  SignalResponse,
+} from '@livekit/protocol';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { AccessDeniedError, createTokenVerifier, verifyJoinToken, type JoinGrant } from './auth';
 import { LEGACY_MODE_MESSAGE, unsupportedClientReason } from './compat';
@@ -57,7 +62,12 @@ function readBody(request: IncomingMessage): Promise<Buffer> {
   });
 }
 
-function reply(response: ServerResponse, status: number, body: string | Buffer, contentType = 'text/plain; charset=utf-8'): void {
+function reply(
+  response: ServerResponse,
+  status: number,
+  body: string | Buffer,
+  contentType = 'text/plain; charset=utf-8',
+): void {
   response.writeHead(status, { ...corsHeaders, 'content-type': contentType });
   response.end(body);
 }
@@ -80,7 +90,12 @@ export async function startDevMediaServer(options: DevMediaServerOptions): Promi
   const host = options.host ?? '127.0.0.1';
   const logger = options.logger ?? silentLogger;
   const verifier = createTokenVerifier(options.apiKey, options.apiSecret);
-  const notifier = new WebhookNotifier(options.webhookUrls ?? [], options.apiKey, options.apiSecret, logger);
+  const notifier = new WebhookNotifier(
+    options.webhookUrls ?? [],
+    options.apiKey,
+    options.apiSecret,
+    logger,
+  );
   const tapOptions: TapOptions | undefined =
     options.enableTap === true ? {} : options.enableTap === false ? undefined : options.enableTap;
   const tap = tapOptions ? new MediaTap(tapOptions) : undefined;
@@ -117,7 +132,10 @@ export async function startDevMediaServer(options: DevMediaServerOptions): Promi
       throw error;
     }
     const clientInfo = params.joinRequest.clientInfo;
-    const unsupported = unsupportedClientReason(clientInfo?.protocol ?? 0, clientInfo?.version ?? '');
+    const unsupported = unsupportedClientReason(
+      clientInfo?.protocol ?? 0,
+      clientInfo?.version ?? '',
+    );
     if (unsupported) throw new HttpRefusal(403, unsupported);
     return { grant, joinRequest: params.joinRequest };
   }
@@ -142,10 +160,20 @@ export async function startDevMediaServer(options: DevMediaServerOptions): Promi
       return;
     }
     const { room } = registry.getOrCreate(grant.room);
-    const participant = new ParticipantSession(grant, room, signal, participantSettings);
+    const participant = new ParticipantSession(
+      grant,
+      room,
+      signal,
+      participantSettings,
+      joinRequest.connectionSettings?.disableIceLite ?? false,
+    );
     room.add(participant);
     participant.start(joinRequest);
-    logger.info('participant joined', { room: room.name, identity: participant.identity, sid: participant.sid });
+    logger.info('participant joined', {
+      room: room.name,
+      identity: participant.identity,
+      sid: participant.sid,
+    });
   }
 
   async function handleHttp(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -162,7 +190,9 @@ export async function startDevMediaServer(options: DevMediaServerOptions): Promi
     }
     if (url.pathname === '/rtc/v1/validate' || url.pathname === '/rtc/validate') {
       try {
-        await checkJoin(new URL(url.pathname.replace(/\/validate$/, '') + url.search, 'http://localhost'));
+        await checkJoin(
+          new URL(url.pathname.replace(/\/validate$/, '') + url.search, 'http://localhost'),
+        );
         reply(response, 200, 'success');
       } catch (error) {
         if (error instanceof HttpRefusal) {

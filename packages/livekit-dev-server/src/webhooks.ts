@@ -59,7 +59,10 @@ export class WebhookNotifier {
           token.sha256 = createHash('sha256').update(body).digest('base64');
           const response = await fetch(url, {
             method: 'POST',
-            headers: { 'content-type': 'application/webhook+json', authorization: await token.toJwt() },
+            headers: {
+              'content-type': 'application/webhook+json',
+              authorization: await token.toJwt(),
+            },
             body,
             signal: AbortSignal.timeout(5000),
           });

@@ -37,36 +37,60 @@ test.afterAll(async () => {
   await page?.close();
 });
 
+/** Records a timing in the report (and on the console, for the README's numbers). */
+function note(type: string, description: string): void {
+  test.info().annotations.push({ type, description });
+  console.log(`${type}: ${description}`);
+}
+
 test('four participants, a late joiner, leaving, RoomService and webhooks', async ({ browser }) => {
   test.setTimeout(120_000);
   const names = ['ada', 'ben', 'cy', 'dee'];
-  const [ada, ben, cy, dee] = await Promise.all(names.map((name) => TestParticipant.open(browser, page.url, name)));
+  const [ada, ben, cy, dee] = await Promise.all(
+    names.map((name) => TestParticipant.open(browser, page.url, name)),
+  );
   if (!ada || !ben || !cy || !dee) throw new Error('four pages expected');
   open.push(ada, ben, cy, dee);
   const join = async (who: TestParticipant) =>
-    who.join({ url: server.url, token: await joinToken(who.identity, ROOM), camera: true, microphone: true, e2eeKey: KEY, ...SIZE });
+    who.join({
+      url: server.url,
+      token: await joinToken(who.identity, ROOM),
+      camera: true,
+      microphone: true,
+      e2eeKey: KEY,
+      ...SIZE,
+    });
 
   await Promise.all([ada, ben, cy].map(join));
-  await Promise.all([ada.expectDecodes(['ben', 'cy'], SIZE), ben.expectDecodes(['ada', 'cy'], SIZE), cy.expectDecodes(['ada', 'ben'], SIZE)]);
+  await Promise.all([
+    ada.expectDecodes(['ben', 'cy'], SIZE),
+    ben.expectDecodes(['ada', 'cy'], SIZE),
+    cy.expectDecodes(['ada', 'ben'], SIZE),
+  ]);
 
   // The late joiner receives the tracks published before it came, and they receive its own.
   const lateStart = Date.now();
   await join(dee);
   await dee.expectDecodes(['ada', 'ben', 'cy'], SIZE);
-  test.info().annotations.push({ type: 'late joiner decodes all three', description: `${Date.now() - lateStart} ms` });
+  note('late joiner decodes all three', `${Date.now() - lateStart} ms`);
   await Promise.all([ada, ben, cy].map((who) => who.expectDecodes(['dee'], SIZE)));
 
   // RoomService sees what the participants see.
   const rooms = new RoomServiceClient(server.url, API_KEY, API_SECRET);
   const listed = await rooms.listParticipants(ROOM);
-  expect(listed.map((p) => `${p.identity}:${p.tracks.length}`).sort()).toEqual(['ada:2', 'ben:2', 'cy:2', 'dee:2']);
+  expect(listed.map((p) => `${p.identity}:${p.tracks.length}`).sort()).toEqual([
+    'ada:2',
+    'ben:2',
+    'cy:2',
+    'dee:2',
+  ]);
 
   // Leaving: the others see cy and cy's tracks go, and keep decoding each other.
   await cy.leave();
   for (const who of [ada, ben, dee]) {
-    await expect.poll(async () => (await who.participants()).map((p) => p.identity).sort()).toEqual(
-      names.filter((name) => name !== 'cy' && name !== who.identity),
-    );
+    await expect
+      .poll(async () => (await who.participants()).map((p) => p.identity).sort())
+      .toEqual(names.filter((name) => name !== 'cy' && name !== who.identity));
   }
   await ada.expectDecodes(['ben', 'dee'], SIZE);
 
@@ -83,8 +107,12 @@ test('four participants, a late joiner, leaving, RoomService and webhooks', asyn
   const events = sink.events(ROOM);
   expect(events[0]).toBe('room_started');
   const count = (name: string) => events.filter((event) => event.startsWith(name)).length;
-  expect(events.filter((event) => event.startsWith('participant_joined')).sort()).toEqual(names.map((n) => `participant_joined:${n}`));
-  expect(events.filter((event) => event.startsWith('participant_left')).sort()).toEqual(names.map((n) => `participant_left:${n}`));
+  expect(events.filter((event) => event.startsWith('participant_joined')).sort()).toEqual(
+    names.map((n) => `participant_joined:${n}`),
+  );
+  expect(events.filter((event) => event.startsWith('participant_left')).sort()).toEqual(
+    names.map((n) => `participant_left:${n}`),
+  );
   expect(count('track_published')).toBe(8);
   expect(count('track_unpublished')).toBe(8);
   const ids = sink.accepted.map((webhook) => webhook.event.id);

@@ -23,7 +23,12 @@ const open: TestParticipant[] = [];
 test.describe.configure({ mode: 'serial' });
 
 test.beforeAll(async () => {
-  server = await startDevMediaServer({ apiKey: API_KEY, apiSecret: API_SECRET, enableTap: true, departureTimeoutSeconds: 0 });
+  server = await startDevMediaServer({
+    apiKey: API_KEY,
+    apiSecret: API_SECRET,
+    enableTap: true,
+    departureTimeoutSeconds: 0,
+  });
   page = await startTestPage();
 });
 
@@ -46,7 +51,9 @@ async function participant(browser: Browser, identity: string): Promise<TestPart
 async function tappedTracks(room: string): Promise<TapTrack[]> {
   const response = await fetch(`${server.httpUrl}/debug/tap`);
   expect(response.ok).toBe(true);
-  return tapTracksFromJson((await response.json()) as TapSnapshotJson).filter((track) => track.roomName === room);
+  return tapTracksFromJson((await response.json()) as TapSnapshotJson).filter(
+    (track) => track.roomName === room,
+  );
 }
 
 /** Waits until the tap holds enough frames of every camera and microphone of the room. */
@@ -57,14 +64,21 @@ async function waitForTap(room: string, identities: string[]): Promise<TapTrack[
         const tracks = await tappedTracks(room);
         return identities.flatMap((identity) =>
           ['camera', 'microphone'].map((source) => {
-            const track = tracks.find((t) => t.participantIdentity === identity && t.source === source);
+            const track = tracks.find(
+              (t) => t.participantIdentity === identity && t.source === source,
+            );
             return `${identity}/${source}: ${(track?.frames.length ?? 0) >= 20 ? 'enough' : String(track?.frames.length ?? 0)}`;
           }),
         );
       },
       { message: 'tap captures every track' },
     )
-    .toEqual(identities.flatMap((identity) => [`${identity}/camera: enough`, `${identity}/microphone: enough`]));
+    .toEqual(
+      identities.flatMap((identity) => [
+        `${identity}/camera: enough`,
+        `${identity}/microphone: enough`,
+      ]),
+    );
   return tappedTracks(room);
 }
 
@@ -72,30 +86,58 @@ function base64Of(data: Uint8Array): string {
   return Buffer.from(data).toString('base64');
 }
 
-test('E2EE off: both decode each other, data, metadata and screen share work, the tap sees decodable media', async ({ browser }) => {
+/** Records a timing in the report (and on the console, for the README's numbers). */
+function note(type: string, description: string): void {
+  test.info().annotations.push({ type, description });
+  console.log(`${type}: ${description}`);
+}
+
+test('E2EE off: both decode each other, data, metadata and screen share work, the tap sees decodable media', async ({
+  browser,
+}) => {
   const room = 'plain-room';
-  const [alice, bob] = await Promise.all([participant(browser, 'alice'), participant(browser, 'bob')]);
+  const [alice, bob] = await Promise.all([
+    participant(browser, 'alice'),
+    participant(browser, 'bob'),
+  ]);
   const started = Date.now();
-  await alice.join({ url: server.url, token: await joinToken('alice', room), camera: true, microphone: true });
-  await bob.join({ url: server.url, token: await joinToken('bob', room), camera: true, microphone: true });
+  await alice.join({
+    url: server.url,
+    token: await joinToken('alice', room),
+    camera: true,
+    microphone: true,
+  });
+  await bob.join({
+    url: server.url,
+    token: await joinToken('bob', room),
+    camera: true,
+    microphone: true,
+  });
   await Promise.all([alice.expectDecodes(['bob'], VGA), bob.expectDecodes(['alice'], VGA)]);
-  test.info().annotations.push({ type: 'first decoded frames (both ways)', description: `${Date.now() - started} ms` });
+  note('first decoded frames (both ways)', `${Date.now() - started} ms`);
 
   // Data: reliable and lossy, with and without destinations, sender identity set by the server.
   await alice.sendData('hello bob', { reliable: true, topic: 'chat' });
   await bob.sendData('lossy hi', { reliable: false });
   await alice.sendData('not for bob', { reliable: true, destinationIdentities: ['nobody'] });
   await alice.sendData('for bob', { reliable: true, destinationIdentities: ['bob'] });
-  await expect.poll(() => bob.received()).toEqual([
-    { from: 'alice', text: 'hello bob', topic: 'chat', reliable: true },
-    { from: 'alice', text: 'for bob', topic: undefined, reliable: true },
-  ]);
-  await expect.poll(() => alice.received()).toEqual([{ from: 'bob', text: 'lossy hi', topic: undefined, reliable: false }]);
+  await expect
+    .poll(() => bob.received())
+    .toEqual([
+      { from: 'alice', text: 'hello bob', topic: 'chat', reliable: true },
+      { from: 'alice', text: 'for bob', topic: undefined, reliable: true },
+    ]);
+  await expect
+    .poll(() => alice.received())
+    .toEqual([{ from: 'bob', text: 'lossy hi', topic: undefined, reliable: false }]);
 
   // Muting is seen by the other side.
   await alice.setMicrophoneEnabled(false);
   await expect
-    .poll(async () => (await bob.participants())[0]?.tracks.find((t) => t.source === 'microphone')?.muted)
+    .poll(
+      async () =>
+        (await bob.participants())[0]?.tracks.find((t) => t.source === 'microphone')?.muted,
+    )
     .toBe(true);
   await alice.setMicrophoneEnabled(true);
 
@@ -108,7 +150,9 @@ test('E2EE off: both decode each other, data, metadata and screen share work, th
   await expect
     .poll(async () => {
       const screen = (await bob.remoteStats()).find((s) => s.trackSid === screenSid);
-      return screen && screen.framesDecoded > 0 ? `${screen.source} ${screen.frameWidth}x${screen.frameHeight}` : 'not yet';
+      return screen && screen.framesDecoded > 0
+        ? `${screen.source} ${screen.frameWidth}x${screen.frameHeight}`
+        : 'not yet';
     })
     .toBe('screen_share 1280x720');
   await alice.unpublishScreenShare();
@@ -120,7 +164,10 @@ test('E2EE off: both decode each other, data, metadata and screen share work, th
   const tracks = await waitForTap(room, ['alice', 'bob']);
   for (const track of tracks.filter((t) => t.source === 'camera' || t.source === 'microphone')) {
     const assessment = assessTrack(track);
-    expect(assessment.verdict, `${track.participantIdentity}/${track.source}: ${assessment.explanation}`).toBe('decodable');
+    expect(
+      assessment.verdict,
+      `${track.participantIdentity}/${track.source}: ${assessment.explanation}`,
+    ).toBe('decodable');
     expect(track.declaredEncryption).toBe('none');
   }
   // And a real decoder agrees: the tapped 640x480 keyframe decodes as it is.
@@ -128,14 +175,19 @@ test('E2EE off: both decode each other, data, metadata and screen share work, th
     .find((t) => t.participantIdentity === 'alice' && t.source === 'camera')
     ?.frames.find((f) => f.keyframe && f.layer === 'h');
   expect(keyframe, 'a full-size keyframe was tapped').toBeDefined();
-  expect(await bob.decodeVp8Keyframe(base64Of(keyframe?.data ?? new Uint8Array()))).toEqual({ ok: true, ...VGA });
+  expect(await bob.decodeVp8Keyframe(base64Of(keyframe?.data ?? new Uint8Array()))).toEqual({
+    ok: true,
+    ...VGA,
+  });
 
   // Leaving: the other side sees the participant and its tracks go.
   await bob.leave();
   await expect.poll(() => alice.participants()).toEqual([]);
 });
 
-test('E2EE on: participants with the key decode, the tap sees only ciphertext, a wrong key decodes nothing', async ({ browser }) => {
+test('E2EE on: participants with the key decode, the tap sees only ciphertext, a wrong key decodes nothing', async ({
+  browser,
+}) => {
   const room = 'e2ee-room';
   const key = 'correct horse battery staple';
   const [alice, bob, mallory] = await Promise.all([
@@ -143,9 +195,25 @@ test('E2EE on: participants with the key decode, the tap sees only ciphertext, a
     participant(browser, 'bob'),
     participant(browser, 'mallory'),
   ]);
-  await alice.join({ url: server.url, token: await joinToken('alice', room), camera: true, microphone: true, e2eeKey: key });
-  await bob.join({ url: server.url, token: await joinToken('bob', room), camera: true, microphone: true, e2eeKey: key });
-  await mallory.join({ url: server.url, token: await joinToken('mallory', room), e2eeKey: 'a wrong key' });
+  await alice.join({
+    url: server.url,
+    token: await joinToken('alice', room),
+    camera: true,
+    microphone: true,
+    e2eeKey: key,
+  });
+  await bob.join({
+    url: server.url,
+    token: await joinToken('bob', room),
+    camera: true,
+    microphone: true,
+    e2eeKey: key,
+  });
+  await mallory.join({
+    url: server.url,
+    token: await joinToken('mallory', room),
+    e2eeKey: 'a wrong key',
+  });
   await Promise.all([alice.expectDecodes(['bob'], VGA), bob.expectDecodes(['alice'], VGA)]);
   expect((await bob.participants())[0]?.tracks.every((t) => t.encrypted)).toBe(true);
 
@@ -158,14 +226,19 @@ test('E2EE on: participants with the key decode, the tap sees only ciphertext, a
 
   // Data packets are encrypted too and still arrive.
   await alice.sendData('secret hello', { reliable: true });
-  await expect.poll(() => bob.received()).toEqual([{ from: 'alice', text: 'secret hello', topic: undefined, reliable: true }]);
+  await expect
+    .poll(() => bob.received())
+    .toEqual([{ from: 'alice', text: 'secret hello', topic: undefined, reliable: true }]);
 
   // Mallory receives the same packets but, with the wrong key, decodes none of them.
   await expect
-    .poll(async () => {
-      const stats = await mallory.remoteStats();
-      return stats.length === 4 && stats.every((s) => s.bytesReceived > 20_000);
-    }, { message: 'mallory receives media' })
+    .poll(
+      async () => {
+        const stats = await mallory.remoteStats();
+        return stats.length === 4 && stats.every((s) => s.bytesReceived > 20_000);
+      },
+      { message: 'mallory receives media' },
+    )
     .toBe(true);
   for (const stats of await mallory.remoteStats()) {
     expect(stats.framesDecoded, `${stats.participant}/${stats.source}`).toBe(0);
@@ -176,7 +249,10 @@ test('E2EE on: participants with the key decode, the tap sees only ciphertext, a
   const tracks = await waitForTap(room, ['alice', 'bob']);
   for (const track of tracks) {
     const assessment = assessTrack(track);
-    expect(assessment.verdict, `${track.participantIdentity}/${track.source}: ${assessment.explanation}`).toBe('encrypted');
+    expect(
+      assessment.verdict,
+      `${track.participantIdentity}/${track.source}: ${assessment.explanation}`,
+    ).toBe('encrypted');
     expect(track.declaredEncryption).toBe('gcm');
   }
   // It is genuine media under the participants' key: with the key it decrypts and decodes.
@@ -189,9 +265,14 @@ test('E2EE on: participants with the key decode, the tap sees only ciphertext, a
   expect((await alice.decodeVp8Keyframe(data, 'a wrong key')).ok).toBe(false);
 });
 
-test('clear refusals: bad token, legacy connection mode, publishing without permission', async ({ browser }) => {
+test('clear refusals: bad token, legacy connection mode, publishing without permission', async ({
+  browser,
+}) => {
   const eve = await participant(browser, 'eve');
-  const forged = await eve.joinExpectingError({ url: server.url, token: (await joinToken('eve', 'refusals')).slice(0, -4) + 'AAAA' });
+  const forged = await eve.joinExpectingError({
+    url: server.url,
+    token: (await joinToken('eve', 'refusals')).slice(0, -4) + 'AAAA',
+  });
   expect(forged).toMatch(/invalid token/);
   expect(forged).toMatch(/status 401/);
 

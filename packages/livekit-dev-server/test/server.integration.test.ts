@@ -22,14 +22,27 @@ let sink: Awaited<ReturnType<typeof startWebhookSink>>;
 let rooms: RoomServiceClient;
 const clients: RawSignalClient[] = [];
 
-async function token(identity: string, room: string, grant: Partial<VideoGrant> = {}, extra: { name?: string; metadata?: string } = {}) {
+async function token(
+  identity: string,
+  room: string,
+  grant: Partial<VideoGrant> = {},
+  extra: { name?: string; metadata?: string } = {},
+) {
   const at = new AccessToken(API_KEY, API_SECRET, { identity, ttl: '5m', ...extra });
   at.addGrant({ roomJoin: true, room, ...grant });
   return at.toJwt();
 }
 
-async function join(identity: string, room: string, grant: Partial<VideoGrant> = {}, extra: { name?: string; metadata?: string } = {}) {
-  const client = await RawSignalClient.connect(server.url, await token(identity, room, grant, extra));
+async function join(
+  identity: string,
+  room: string,
+  grant: Partial<VideoGrant> = {},
+  extra: { name?: string; metadata?: string } = {},
+) {
+  const client = await RawSignalClient.connect(
+    server.url,
+    await token(identity, room, grant, extra),
+  );
   clients.push(client);
   const response = await client.next('join');
   return { client, response };
@@ -63,23 +76,34 @@ describe('listening', () => {
 
 describe('joining', () => {
   const validate = async (url: string) => {
-    const response = await fetch(url.replace(/^ws/, 'http').replace('/rtc/v1?', '/rtc/v1/validate?'));
+    const response = await fetch(
+      url.replace(/^ws/, 'http').replace('/rtc/v1?', '/rtc/v1/validate?'),
+    );
     return { status: response.status, text: await response.text() };
   };
 
   it('validates a good token and explains refusals, as livekit-client asks after a failed upgrade', async () => {
-    expect(await validate(joinUrl(server.url, await token('a', 'validate')))).toEqual({ status: 200, text: 'success' });
+    expect(await validate(joinUrl(server.url, await token('a', 'validate')))).toEqual({
+      status: 200,
+      text: 'success',
+    });
 
-    const forged = new AccessToken(API_KEY, 'another-secret-that-is-also-long-enough', { identity: 'a' });
+    const forged = new AccessToken(API_KEY, 'another-secret-that-is-also-long-enough', {
+      identity: 'a',
+    });
     forged.addGrant({ roomJoin: true, room: 'validate' });
     const bad = await validate(joinUrl(server.url, await forged.toJwt()));
     expect(bad.status).toBe(401);
     expect(bad.text).toMatch(/invalid token/);
 
-    const noJoin = await validate(joinUrl(server.url, await token('a', 'validate', { roomJoin: false })));
+    const noJoin = await validate(
+      joinUrl(server.url, await token('a', 'validate', { roomJoin: false })),
+    );
     expect(noJoin).toEqual({ status: 403, text: 'token has no roomJoin grant' });
 
-    const newer = await validate(joinUrl(server.url, await token('a', 'validate'), { protocol: 18 }));
+    const newer = await validate(
+      joinUrl(server.url, await token('a', 'validate'), { protocol: 18 }),
+    );
     expect(newer.status).toBe(403);
     expect(newer.text).toMatch(/uses protocol 18/);
     expect(newer.text).toMatch(/livekit-client 2\.23\.0/);
@@ -94,12 +118,26 @@ describe('joining', () => {
   });
 
   it('answers with the room, the participant and its permissions from the token', async () => {
-    const { response } = await join('ann', 'join-room', { canPublish: false, canPublishData: false }, { name: 'Ann', metadata: '{"role":"host"}' });
+    const { response } = await join(
+      'ann',
+      'join-room',
+      { canPublish: false, canPublishData: false },
+      { name: 'Ann', metadata: '{"role":"host"}' },
+    );
     expect(response.room?.name).toBe('join-room');
     expect(response.room?.sid).toMatch(/^RM_/);
-    expect(response.participant).toMatchObject({ identity: 'ann', name: 'Ann', metadata: '{"role":"host"}' });
+    expect(response.participant).toMatchObject({
+      identity: 'ann',
+      name: 'Ann',
+      metadata: '{"role":"host"}',
+    });
     expect(response.participant?.sid).toMatch(/^PA_/);
-    expect(response.participant?.permission).toMatchObject({ canPublish: false, canSubscribe: true, canPublishData: false, canUpdateMetadata: false });
+    expect(response.participant?.permission).toMatchObject({
+      canPublish: false,
+      canSubscribe: true,
+      canPublishData: false,
+      canUpdateMetadata: false,
+    });
     expect(response.subscriberPrimary).toBe(false);
     expect(response.serverInfo?.version).toBe(EMULATED_SERVER_VERSION);
     expect(response.pingInterval).toBeGreaterThan(0);
@@ -108,18 +146,36 @@ describe('joining', () => {
 
   it('shows participants to each other and answers pings', async () => {
     const { client: first } = await join('p1', 'presence');
-    const { client: second, response } = await join('p2', 'presence', {}, { metadata: 'from-token' });
+    const { client: second, response } = await join(
+      'p2',
+      'presence',
+      {},
+      { metadata: 'from-token' },
+    );
     expect(response.otherParticipants.map((p) => p.identity)).toEqual(['p1']);
-    const update = await first.next('update', (u) => u.participants.some((p) => p.identity === 'p2'));
-    expect(update.participants[0]).toMatchObject({ identity: 'p2', metadata: 'from-token', state: ParticipantInfo_State.JOINED });
+    const update = await first.next('update', (u) =>
+      u.participants.some((p) => p.identity === 'p2'),
+    );
+    expect(update.participants[0]).toMatchObject({
+      identity: 'p2',
+      metadata: 'from-token',
+      state: ParticipantInfo_State.JOINED,
+    });
 
     second.send({ case: 'ping', value: 123n });
     expect(await second.next('pong')).toBeGreaterThan(0n);
     second.send({ case: 'pingReq', value: new Ping({ timestamp: 456n }) });
     expect((await second.next('pongResp')).lastPingTimestamp).toBe(456n);
 
-    second.send({ case: 'leave', value: new LeaveRequest({ reason: DisconnectReason.CLIENT_INITIATED }) });
-    const gone = await first.next('update', (u) => u.participants.some((p) => p.identity === 'p2' && p.state === ParticipantInfo_State.DISCONNECTED));
+    second.send({
+      case: 'leave',
+      value: new LeaveRequest({ reason: DisconnectReason.CLIENT_INITIATED }),
+    });
+    const gone = await first.next('update', (u) =>
+      u.participants.some(
+        (p) => p.identity === 'p2' && p.state === ParticipantInfo_State.DISCONNECTED,
+      ),
+    );
     expect(gone.participants[0]?.disconnectReason).toBe(DisconnectReason.CLIENT_INITIATED);
   });
 
@@ -132,7 +188,9 @@ describe('joining', () => {
   });
 
   it('asks a client that tries to resume to join again instead', async () => {
-    const client = await RawSignalClient.connect(server.url, await token('resumer', 'resume'), { reconnect: true });
+    const client = await RawSignalClient.connect(server.url, await token('resumer', 'resume'), {
+      reconnect: true,
+    });
     clients.push(client);
     const leave = await client.next('leave');
     expect(leave.action).toBe(LeaveRequest_Action.RECONNECT);
@@ -142,15 +200,35 @@ describe('joining', () => {
 describe('grants', () => {
   it('refuses to publish without canPublish, and sources outside canPublishSources', async () => {
     const { client: viewer } = await join('viewer', 'grants', { canPublish: false });
-    viewer.send({ case: 'addTrack', value: new AddTrackRequest({ cid: 'c1', type: TrackType.AUDIO, source: TrackSource.MICROPHONE }) });
+    viewer.send({
+      case: 'addTrack',
+      value: new AddTrackRequest({
+        cid: 'c1',
+        type: TrackType.AUDIO,
+        source: TrackSource.MICROPHONE,
+      }),
+    });
     const refused = await viewer.next('requestResponse');
     expect(refused.reason).toBe(RequestResponse_Reason.NOT_ALLOWED);
     expect(refused.request.case).toBe('addTrack');
 
-    const { client: speaker } = await join('speaker', 'grants', { canPublish: true, canPublishSources: [TrackSource.MICROPHONE] });
-    speaker.send({ case: 'addTrack', value: new AddTrackRequest({ cid: 'cam', type: TrackType.VIDEO, source: TrackSource.CAMERA }) });
+    const { client: speaker } = await join('speaker', 'grants', {
+      canPublish: true,
+      canPublishSources: [TrackSource.MICROPHONE],
+    });
+    speaker.send({
+      case: 'addTrack',
+      value: new AddTrackRequest({ cid: 'cam', type: TrackType.VIDEO, source: TrackSource.CAMERA }),
+    });
     expect((await speaker.next('requestResponse')).reason).toBe(RequestResponse_Reason.NOT_ALLOWED);
-    speaker.send({ case: 'addTrack', value: new AddTrackRequest({ cid: 'mic', type: TrackType.AUDIO, source: TrackSource.MICROPHONE }) });
+    speaker.send({
+      case: 'addTrack',
+      value: new AddTrackRequest({
+        cid: 'mic',
+        type: TrackType.AUDIO,
+        source: TrackSource.MICROPHONE,
+      }),
+    });
     const published = await speaker.next('trackPublished');
     expect(published.cid).toBe('mic');
     expect(published.track?.sid).toMatch(/^TR_/);
@@ -159,13 +237,21 @@ describe('grants', () => {
   it('lets a participant change its name and metadata only with canUpdateOwnMetadata', async () => {
     const { client: watcher } = await join('watcher', 'metadata');
     const { client: locked } = await join('locked', 'metadata', { canUpdateOwnMetadata: false });
-    locked.send({ case: 'updateMetadata', value: new UpdateParticipantMetadata({ requestId: 7, metadata: 'x' }) });
+    locked.send({
+      case: 'updateMetadata',
+      value: new UpdateParticipantMetadata({ requestId: 7, metadata: 'x' }),
+    });
     const refused = await locked.next('requestResponse');
     expect(refused).toMatchObject({ requestId: 7, reason: RequestResponse_Reason.NOT_ALLOWED });
 
     const { client: open } = await join('open', 'metadata', { canUpdateOwnMetadata: true });
-    open.send({ case: 'updateMetadata', value: new UpdateParticipantMetadata({ requestId: 8, metadata: 'hand-raised', name: 'Open' }) });
-    const seen = await watcher.next('update', (u) => u.participants.some((p) => p.identity === 'open' && p.metadata === 'hand-raised'));
+    open.send({
+      case: 'updateMetadata',
+      value: new UpdateParticipantMetadata({ requestId: 8, metadata: 'hand-raised', name: 'Open' }),
+    });
+    const seen = await watcher.next('update', (u) =>
+      u.participants.some((p) => p.identity === 'open' && p.metadata === 'hand-raised'),
+    );
     expect(seen.participants[0]?.name).toBe('Open');
     expect((await open.next('requestResponse')).reason).toBe(RequestResponse_Reason.OK);
   });
@@ -189,17 +275,29 @@ describe('RoomService over Twirp, with the unmodified RoomServiceClient', () => 
     otherAdmin.addGrant({ roomAdmin: true, room: 'service-b' });
     const response = await fetch(`${server.httpUrl}/twirp/livekit.RoomService/ListParticipants`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${await otherAdmin.toJwt()}` },
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${await otherAdmin.toJwt()}`,
+      },
       body: JSON.stringify({ room: 'service-a' }),
     });
     expect(response.status).toBe(403);
     expect(await response.json()).toMatchObject({ code: 'permission_denied' });
-    const unsigned = await fetch(`${server.httpUrl}/twirp/livekit.RoomService/ListRooms`, { method: 'POST', body: '{}' });
+    const unsigned = await fetch(`${server.httpUrl}/twirp/livekit.RoomService/ListRooms`, {
+      method: 'POST',
+      body: '{}',
+    });
     expect(unsigned.status).toBe(401);
 
-    const wrongSecret = new RoomServiceClient(server.url, API_KEY, 'not-the-secret-not-the-secret-not-it');
+    const wrongSecret = new RoomServiceClient(
+      server.url,
+      API_KEY,
+      'not-the-secret-not-the-secret-not-it',
+    );
     await expect(wrongSecret.listRooms()).rejects.toBeInstanceOf(TwirpError);
-    const missing = await rooms.getParticipant('service-a', 'nobody').catch((error: unknown) => error);
+    const missing = await rooms
+      .getParticipant('service-a', 'nobody')
+      .catch((error: unknown) => error);
     expect(missing).toBeInstanceOf(TwirpError);
     expect((missing as TwirpError).status).toBe(404);
   });
@@ -209,12 +307,18 @@ describe('RoomService over Twirp, with the unmodified RoomServiceClient', () => 
     const { client: eve } = await join('eve', 'service-c');
 
     await rooms.updateParticipant('service-c', 'dora', { metadata: 'moderator', name: 'Dora' });
-    const updated = await eve.next('update', (u) => u.participants.some((p) => p.identity === 'dora' && p.metadata === 'moderator'));
+    const updated = await eve.next('update', (u) =>
+      u.participants.some((p) => p.identity === 'dora' && p.metadata === 'moderator'),
+    );
     expect(updated.participants[0]?.name).toBe('Dora');
 
     await rooms.removeParticipant('service-c', 'eve');
     expect((await eve.next('leave')).reason).toBe(DisconnectReason.PARTICIPANT_REMOVED);
-    await dora.next('update', (u) => u.participants.some((p) => p.identity === 'eve' && p.state === ParticipantInfo_State.DISCONNECTED));
+    await dora.next('update', (u) =>
+      u.participants.some(
+        (p) => p.identity === 'eve' && p.state === ParticipantInfo_State.DISCONNECTED,
+      ),
+    );
     expect((await rooms.listParticipants('service-c')).map((p) => p.identity)).toEqual(['dora']);
 
     await rooms.deleteRoom('service-c');
@@ -227,7 +331,9 @@ describe('webhooks', () => {
   it('posts signed room_started and room_finished events that WebhookReceiver accepts', async () => {
     const { client } = await join('hook', 'webhooks');
     client.close();
-    await expect.poll(() => sink.events('webhooks'), { timeout: 5000 }).toEqual(['room_started', 'room_finished']);
+    await expect
+      .poll(() => sink.events('webhooks'), { timeout: 5000 })
+      .toEqual(['room_started', 'room_finished']);
     expect(sink.rejected).toEqual([]);
     const deliveries = sink.accepted.filter((webhook) => webhook.event.room?.name === 'webhooks');
     for (const webhook of deliveries) {
@@ -236,6 +342,8 @@ describe('webhooks', () => {
       expect(webhook.event.id).toMatch(/^EV_/);
       expect(Number(webhook.event.createdAt)).toBeGreaterThan(Date.now() / 1000 - 60);
     }
-    expect(new Set(sink.accepted.map((webhook) => webhook.event.id)).size).toBe(sink.accepted.length);
+    expect(new Set(sink.accepted.map((webhook) => webhook.event.id)).size).toBe(
+      sink.accepted.length,
+    );
   });
 });

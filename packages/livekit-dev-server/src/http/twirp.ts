@@ -76,7 +76,8 @@ function method<T>(definition: Method<T>): Method<unknown> {
 export function createRoomService(registry: RoomRegistry, verifier: TokenVerifier) {
   const roomNamed = (name: string): Room => {
     const room = registry.get(name);
-    if (!room || room.isFinished) throw new TwirpError(404, 'not_found', `room "${name}" not found`);
+    if (!room || room.isFinished)
+      throw new TwirpError(404, 'not_found', `room "${name}" not found`);
     return room;
   };
   const participantOf = (roomName: string, identity: string) => {
@@ -93,7 +94,11 @@ export function createRoomService(registry: RoomRegistry, verifier: TokenVerifie
         new ListRoomsResponse({
           rooms: registry
             .list()
-            .filter((room) => !room.isFinished && (request.names.length === 0 || request.names.includes(room.name)))
+            .filter(
+              (room) =>
+                !room.isFinished &&
+                (request.names.length === 0 || request.names.includes(room.name)),
+            )
             .map((room) => room.roomInfo()),
         }),
     }),
@@ -168,7 +173,10 @@ export function createRoomService(registry: RoomRegistry, verifier: TokenVerifie
       request: MuteRoomTrackRequest,
       need: (request) => ({ roomAdmin: request.room }),
       run: (request) => {
-        const track = participantOf(request.room, request.identity).requestMute(request.trackSid, request.muted);
+        const track = participantOf(request.room, request.identity).requestMute(
+          request.trackSid,
+          request.muted,
+        );
         if (!track) throw new TwirpError(404, 'not_found', `track "${request.trackSid}" not found`);
         return new MuteRoomTrackResponse({ track });
       },
@@ -191,7 +199,11 @@ export function createRoomService(registry: RoomRegistry, verifier: TokenVerifie
             }),
           },
         });
-        room.relayData(undefined, packet, request.kind === DataPacket_Kind.LOSSY ? DataPacket_Kind.LOSSY : DataPacket_Kind.RELIABLE);
+        room.relayData(
+          undefined,
+          packet,
+          request.kind === DataPacket_Kind.LOSSY ? DataPacket_Kind.LOSSY : DataPacket_Kind.RELIABLE,
+        );
         return new SendDataResponse();
       },
     }),
@@ -201,29 +213,49 @@ export function createRoomService(registry: RoomRegistry, verifier: TokenVerifie
     const binary = request.contentType.startsWith('application/protobuf');
     try {
       const definition = methods[request.method];
-      if (!definition) throw new TwirpError(404, 'bad_route', `RoomService method "${request.method}" is not implemented by the development media server`);
+      if (!definition)
+        throw new TwirpError(
+          404,
+          'bad_route',
+          `RoomService method "${request.method}" is not implemented by the development media server`,
+        );
       let message: unknown;
       try {
         message = binary
           ? definition.request.fromBinary(request.body)
-          : definition.request.fromJsonString(request.body.toString('utf8') || '{}', { ignoreUnknownFields: true });
+          : definition.request.fromJsonString(request.body.toString('utf8') || '{}', {
+              ignoreUnknownFields: true,
+            });
       } catch (error) {
-        throw new TwirpError(400, 'malformed', `request body is not a valid ${request.method} request: ${String(error)}`);
+        throw new TwirpError(
+          400,
+          'malformed',
+          `request body is not a valid ${request.method} request: ${String(error)}`,
+        );
       }
       try {
         await verifyAdminToken(verifier, request.authorization, definition.need(message));
       } catch (error) {
         if (error instanceof AccessDeniedError) {
-          throw new TwirpError(error.status, error.status === 401 ? 'unauthenticated' : 'permission_denied', error.message);
+          throw new TwirpError(
+            error.status,
+            error.status === 401 ? 'unauthenticated' : 'permission_denied',
+            error.message,
+          );
         }
         throw error;
       }
       const response = await definition.run(message);
       return binary
-        ? { status: 200, contentType: 'application/protobuf', body: Buffer.from(response.toBinary()) }
+        ? {
+            status: 200,
+            contentType: 'application/protobuf',
+            body: Buffer.from(response.toBinary()),
+          }
         : { status: 200, contentType: 'application/json', body: response.toJsonString() };
     } catch (error) {
-      const twirp = error instanceof TwirpError ? error : new TwirpError(500, 'internal', String(error));
+      const twirp =
+        error instanceof TwirpError ? error : new TwirpError(500, 'internal', String(error));
       return {
         status: twirp.status,
         contentType: 'application/json',

@@ -89,7 +89,8 @@ export class DownTrack implements TrackSink {
         .map((rid) => ({ rid, layer: this.track.declaredLayer(rid) }))
         .filter((entry) => entry.layer);
       const enough = ranked.find(
-        (entry) => (entry.layer?.width ?? 0) >= (width ?? 0) && (entry.layer?.height ?? 0) >= (height ?? 0),
+        (entry) =>
+          (entry.layer?.width ?? 0) >= (width ?? 0) && (entry.layer?.height ?? 0) >= (height ?? 0),
       );
       return enough ? rankOfLayer(enough.rid) : 2;
     }
@@ -130,7 +131,11 @@ export class DownTrack implements TrackSink {
       this.congestionCapRank = undefined;
       this.lowRembReadings = 0;
     }
-    if (this.current === undefined || !this.forwardingSince || now - this.forwardingSince < CONGESTION_GRACE_MS) {
+    if (
+      this.current === undefined ||
+      !this.forwardingSince ||
+      now - this.forwardingSince < CONGESTION_GRACE_MS
+    ) {
       return;
     }
     const remb = Number(this.transceiver.sender.receiverEstimatedMaxBitrate);
@@ -161,7 +166,8 @@ export class DownTrack implements TrackSink {
   write(layer: string, packet: RtpPacket, keyframeStart: boolean): void {
     // Until DTLS is up werift drops what it is given; a keyframe lost that way would leave the
     // subscriber waiting, so the layer is only taken once packets can actually go out.
-    if (this.closed || this.disabled || this.transceiver.sender.dtlsTransport.state !== 'connected') return;
+    if (this.closed || this.disabled || this.transceiver.sender.dtlsTransport.state !== 'connected')
+      return;
     if (this.isVideo && layer === this.target && layer !== this.current && keyframeStart) {
       this.switchTo(layer, packet);
     }
@@ -220,9 +226,11 @@ export class DownTrack implements TrackSink {
     }
     if (!this.forwardingSince) this.forwardingSince = Date.now();
     this.packetsSent++;
-    this.transceiver.sender.sendRtp(new RtpPacket(header, packet.payload)).catch((error: unknown) => {
-      this.logger.warn('could not forward RTP', { track: this.track.sid, error: String(error) });
-    });
+    this.transceiver.sender
+      .sendRtp(new RtpPacket(header, packet.payload))
+      .catch((error: unknown) => {
+        this.logger.warn('could not forward RTP', { track: this.track.sid, error: String(error) });
+      });
   }
 
   close(): void {

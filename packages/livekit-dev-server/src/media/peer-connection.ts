@@ -26,6 +26,14 @@ import {
 
 export interface PeerConnectionSettings {
   iceCandidateHosts: readonly string[];
+  /**
+   * ICE lite, as LiveKit's own server runs unless the client sets `disableIceLite`: the
+   * browser (the full agent) runs the checks and consent, this side only answers. werift as a
+   * full agent expires consent after 30 s of unanswered 500 ms checks, which a browser under
+   * load (8 meetings' worth of encoding on two cores) does not always answer in time, and
+   * then drops a connection that is carrying media just fine.
+   */
+  iceLite: boolean;
 }
 
 function isLoopback(host: string): boolean {
@@ -34,7 +42,8 @@ function isLoopback(host: string): boolean {
 
 export function createServerPeerConnection(settings: PeerConnectionSettings): RTCPeerConnection {
   const hosts = [...settings.iceCandidateHosts];
-  const bindLoopbackOnly = hosts.length > 0 && hosts.every((host) => isLoopback(host) && isIPv4(host));
+  const bindLoopbackOnly =
+    hosts.length > 0 && hosts.every((host) => isLoopback(host) && isIPv4(host));
   const pc = new RTCPeerConnection({
     codecs: {
       // Opus only: no RED, so the receiving browsers get plain Opus whatever the sender offers.
@@ -66,6 +75,10 @@ export function createServerPeerConnection(settings: PeerConnectionSettings): RT
     iceAdditionalHostAddresses: hosts,
     ...(bindLoopbackOnly ? { iceInterfaceAddresses: { udp4: '127.0.0.1' } } : {}),
     bundlePolicy: 'max-bundle',
+    iceLite: settings.iceLite,
+    // No STUN server: werift's default would look up stun.l.google.com for a reflexive
+    // candidate this server never offers.
+    iceServers: [],
   });
 
   // werift hands an m-section that went inactive to the next transceiver it creates, taking
@@ -144,7 +157,10 @@ function routeKeyframeRequestsByMediaSsrc(pc: RTCPeerConnection): void {
   const router = (pc as unknown as { router: WeriftRouter }).router;
   const original = router.routeRtcp;
   router.routeRtcp = (packet: RtcpPacket) => {
-    if (packet instanceof RtcpPayloadSpecificFeedback && !(packet.feedback instanceof ReceiverEstimatedMaxBitrate)) {
+    if (
+      packet instanceof RtcpPayloadSpecificFeedback &&
+      !(packet.feedback instanceof ReceiverEstimatedMaxBitrate)
+    ) {
       const target = router.ssrcTable[packet.feedback.mediaSsrc];
       if (target instanceof RTCRtpSender) {
         target.handleRtcpPacket(packet);
@@ -156,7 +172,11 @@ function routeKeyframeRequestsByMediaSsrc(pc: RTCPeerConnection): void {
 }
 
 /** REMB (draft-alvestrand-rmcat-remb) with an 18-bit mantissa and 6-bit exponent. */
-export function buildRemb(senderSsrc: number, bitrate: number, ssrcs: number[]): RtcpPayloadSpecificFeedback {
+export function buildRemb(
+  senderSsrc: number,
+  bitrate: number,
+  ssrcs: number[],
+): RtcpPayloadSpecificFeedback {
   let mantissa = Math.max(0, Math.floor(bitrate));
   let exponent = 0;
   while (mantissa >= 1 << 18) {

@@ -175,7 +175,9 @@ export class PublishedTrack {
   }
 
   mediaSsrcs(): number[] {
-    return [...this.layers.values()].flatMap((state) => (state.ssrc === undefined ? [] : [state.ssrc]));
+    return [...this.layers.values()].flatMap((state) =>
+      state.ssrc === undefined ? [] : [state.ssrc],
+    );
   }
 
   close(): void {

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { keepInactiveSectionsOpen, summarizeMediaSections, withoutTransportCc } from './sdp';
 
-const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
+const fixture = (name: string) =>
+  readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
 // Chromium 156 + livekit-client 2.23: a receive-only audio and video placeholder, the data
 // channel, and the camera being published with two simulcast layers.
 const offer = fixture('chromium-publish-offer.sdp');
@@ -49,6 +50,8 @@ describe('keepInactiveSectionsOpen', () => {
     const after = summarizeMediaSections(patched);
     expect(after.map((s) => s.direction)).toEqual(before.map((s) => s.direction));
     expect(after.filter((s) => s.direction === 'inactive').every((s) => s.port === 9)).toBe(true);
-    expect(after.find((s) => s.kind === 'application')?.port).toBe(before.find((s) => s.kind === 'application')?.port);
+    expect(after.find((s) => s.kind === 'application')?.port).toBe(
+      before.find((s) => s.kind === 'application')?.port,
+    );
   });
 });

@@ -17,12 +17,20 @@ describe('parseVp8PayloadDescriptor', () => {
   });
 
   it('reads the short form and a 7-bit picture id', () => {
-    expect(parseVp8PayloadDescriptor(Uint8Array.from([0x10, 0x00]))).toMatchObject({ length: 1, pictureId: undefined });
-    expect(parseVp8PayloadDescriptor(Uint8Array.from([0x90, 0x80, 0x05, 0x00]))).toMatchObject({ length: 3, pictureId: 5 });
+    expect(parseVp8PayloadDescriptor(Uint8Array.from([0x10, 0x00]))).toMatchObject({
+      length: 1,
+      pictureId: undefined,
+    });
+    expect(parseVp8PayloadDescriptor(Uint8Array.from([0x90, 0x80, 0x05, 0x00]))).toMatchObject({
+      length: 3,
+      pictureId: 5,
+    });
   });
 
   it('skips TL0PICIDX and TID/KEYIDX', () => {
-    expect(parseVp8PayloadDescriptor(Uint8Array.from([0x90, 0x60, 0x07, 0x40, 0x00]))?.length).toBe(4);
+    expect(parseVp8PayloadDescriptor(Uint8Array.from([0x90, 0x60, 0x07, 0x40, 0x00]))?.length).toBe(
+      4,
+    );
   });
 
   it('rejects truncated descriptors', () => {

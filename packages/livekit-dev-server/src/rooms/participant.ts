@@ -38,13 +38,23 @@ import {
   type UpdateSubscription,
   type UpdateTrackSettings,
 } from '@livekit/protocol';
-import { MediaStream, type RTCDataChannel, type RTCPeerConnection, type RTCRtpTransceiver } from 'werift';
+import {
+  MediaStream,
+  type RTCDataChannel,
+  type RTCPeerConnection,
+  type RTCRtpTransceiver,
+} from 'werift';
 import { EMULATED_SERVER_VERSION, SERVER_PROTOCOL } from '../compat';
 import { newSid } from '../ids';
 import { DownTrack } from '../media/down-track';
 import { buildRemb, createServerPeerConnection, sendRtcpOn } from '../media/peer-connection';
 import { PublishedTrack } from '../media/published-track';
-import { keepInactiveSectionsOpen, summarizeMediaSections, withoutTransportCc, type MediaSectionSummary } from '../media/sdp';
+import {
+  keepInactiveSectionsOpen,
+  summarizeMediaSections,
+  withoutTransportCc,
+  type MediaSectionSummary,
+} from '../media/sdp';
 import type { DevMediaServerLogger } from '../options';
 import type { SignalConnection, SignalRequestMessage } from '../signal/connection';
 import type { MediaTap } from '../tap/tap';
@@ -66,12 +76,18 @@ export interface RoomLink {
   readonly name: string;
   roomInfo(): RoomInfo;
   visibleParticipantInfos(except: ParticipantSession): ParticipantInfo[];
-  publishedTracksFor(subscriber: ParticipantSession): Array<{ track: PublishedTrack; publisher: ParticipantSession }>;
+  publishedTracksFor(
+    subscriber: ParticipantSession,
+  ): Array<{ track: PublishedTrack; publisher: ParticipantSession }>;
   participantChanged(participant: ParticipantSession): void;
   participantActive(participant: ParticipantSession): void;
   trackPublished(publisher: ParticipantSession, track: PublishedTrack): void;
   trackUnpublished(publisher: ParticipantSession, track: PublishedTrack): void;
-  relayData(sender: ParticipantSession | undefined, packet: DataPacket, kind: DataPacket_Kind): void;
+  relayData(
+    sender: ParticipantSession | undefined,
+    packet: DataPacket,
+    kind: DataPacket_Kind,
+  ): void;
   remove(participant: ParticipantSession, reason: DisconnectReason, tellClient: boolean): void;
 }
 
@@ -140,6 +156,7 @@ export class ParticipantSession {
   private lastOfferSections: MediaSectionSummary[] = [];
   private sectionsRequested = { audio: 0, video: 0 };
   private negotiating = false;
+  private answered = false;
   private negotiation: Promise<void> = Promise.resolve();
   private readonly dataChannels = new Map<string, RTCDataChannel>();
   private readonly queuedReliable: Buffer[] = [];
@@ -153,6 +170,7 @@ export class ParticipantSession {
     private readonly room: RoomLink,
     private readonly signal: SignalConnection,
     private readonly settings: ParticipantSettings,
+    disableIceLite = false,
   ) {
     this.identity = who.identity;
     this.name = who.name;
@@ -160,7 +178,10 @@ export class ParticipantSession {
     this.attributes = { ...who.attributes };
     this.kind = who.kind;
     this.permission = who.permission;
-    this.pc = createServerPeerConnection({ iceCandidateHosts: settings.iceCandidateHosts });
+    this.pc = createServerPeerConnection({
+      iceCandidateHosts: settings.iceCandidateHosts,
+      iceLite: !disableIceLite,
+    });
   }
 
   private get logger(): DevMediaServerLogger {
@@ -222,9 +243,15 @@ export class ParticipantSession {
         this.state = ParticipantInfo_State.ACTIVE;
         this.version++;
         this.room.participantActive(this);
-        for (const subscription of this.subscriptions.values()) subscription.downTrack?.evaluate(true);
+        for (const subscription of this.subscriptions.values())
+          subscription.downTrack?.evaluate(true);
       } else if (state === 'failed' && !this.closed) {
-        this.logger.warn('peer connection failed', { identity: this.identity });
+        this.logger.warn('peer connection failed', {
+          identity: this.identity,
+          ice: this.pc.iceConnectionState,
+          dtls: this.pc.dtlsTransports.map((transport) => transport.state).join(','),
+          secondsSinceJoin: Math.round((Date.now() - this.joinedAtMs) / 1000),
+        });
         this.room.remove(this, DisconnectReason.MEDIA_FAILURE, true);
       }
     });
@@ -285,7 +312,9 @@ export class ParticipantSession {
   }
 
   private sendPublisherRemb(): void {
-    const video = [...this.publications.values()].filter((track) => track.kind === 'video' && track.transceiver);
+    const video = [...this.publications.values()].filter(
+      (track) => track.kind === 'video' && track.transceiver,
+    );
     const transceiver = video[0]?.transceiver;
     const ssrcs = video.flatMap((track) => track.mediaSsrcs());
     if (!transceiver || ssrcs.length === 0) return;
@@ -330,7 +359,10 @@ export class ParticipantSession {
         this.lastPingAt = Date.now();
         this.signal.send({
           case: 'pongResp',
-          value: new Pong({ lastPingTimestamp: message.value.timestamp, timestamp: BigInt(Date.now()) }),
+          value: new Pong({
+            lastPingTimestamp: message.value.timestamp,
+            timestamp: BigInt(Date.now()),
+          }),
         });
         break;
       case 'updateAudioTrack': {
@@ -374,12 +406,22 @@ export class ParticipantSession {
     } catch {
       return;
     }
-    if (!candidate || typeof candidate !== 'object' || !('candidate' in candidate) || !candidate.candidate) {
+    if (
+      !candidate ||
+      typeof candidate !== 'object' ||
+      !('candidate' in candidate) ||
+      !candidate.candidate
+    ) {
       return;
     }
-    this.pc.addIceCandidate(candidate as Parameters<RTCPeerConnection['addIceCandidate']>[0]).catch((error: unknown) => {
-      this.logger.warn('could not add ICE candidate', { identity: this.identity, error: String(error) });
-    });
+    this.pc
+      .addIceCandidate(candidate as Parameters<RTCPeerConnection['addIceCandidate']>[0])
+      .catch((error: unknown) => {
+        this.logger.warn('could not add ICE candidate', {
+          identity: this.identity,
+          error: String(error),
+        });
+      });
   }
 
   // --- publishing -------------------------------------------------------------------------
@@ -391,7 +433,10 @@ export class ParticipantSession {
 
   private addTrack(request: AddTrackRequest): void {
     if (!this.canPublishSource(request.source)) {
-      this.logger.warn('refused to publish: no permission', { identity: this.identity, source: request.source });
+      this.logger.warn('refused to publish: no permission', {
+        identity: this.identity,
+        source: request.source,
+      });
       this.signal.send({
         case: 'requestResponse',
         value: new RequestResponse({
@@ -404,7 +449,10 @@ export class ParticipantSession {
     }
     const existing = this.pendingByCid.get(request.cid);
     if (existing) {
-      this.signal.send({ case: 'trackPublished', value: new TrackPublishedResponse({ cid: request.cid, track: existing.info }) });
+      this.signal.send({
+        case: 'trackPublished',
+        value: new TrackPublishedResponse({ cid: request.cid, track: existing.info }),
+      });
       return;
     }
     const kind = request.type === TrackType.VIDEO ? 'video' : 'audio';
@@ -447,7 +495,10 @@ export class ParticipantSession {
       this.logger,
     );
     this.pendingByCid.set(request.cid, track);
-    this.signal.send({ case: 'trackPublished', value: new TrackPublishedResponse({ cid: request.cid, track: info }) });
+    this.signal.send({
+      case: 'trackPublished',
+      value: new TrackPublishedResponse({ cid: request.cid, track: info }),
+    });
     const mid = this.unclaimedSections.get(request.cid);
     if (mid !== undefined) {
       this.unclaimedSections.delete(request.cid);
@@ -512,8 +563,10 @@ export class ParticipantSession {
       this.lastOfferSections = sections;
       this.bindOfferedPublications(sections);
       const started = this.assignSlots();
+      if (this.answered) await this.transportSettled();
       const answer = await this.pc.createAnswer();
       await this.pc.setLocalDescription(answer);
+      this.answered = true;
       const local = this.pc.localDescription?.sdp ?? answer.sdp;
       const midToTrackId: Record<string, string> = {};
       for (const [mid, trackSid] of this.slotOwners) midToTrackId[mid] = trackSid;
@@ -533,12 +586,38 @@ export class ParticipantSession {
     this.requestSlotsIfNeeded();
   }
 
+  /**
+   * werift starts ICE and DTLS each time it applies an answer, and a second start while the
+   * first DTLS handshake is still running fails the whole connection ("state must be new").
+   * A client re-offers within milliseconds of joining when others publish, so later answers
+   * wait until the connection is up (or given up on).
+   */
+  private async transportSettled(timeoutMs = 10_000): Promise<void> {
+    const settled = (): boolean =>
+      ['connected', 'failed', 'closed'].includes(this.pc.connectionState);
+    if (settled()) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(finish, timeoutMs);
+      const { unSubscribe } = this.pc.connectionStateChange.subscribe(() => {
+        if (settled()) finish();
+      });
+      function finish(): void {
+        clearTimeout(timer);
+        unSubscribe();
+        resolve();
+      }
+    });
+  }
+
   private noteNewReceiveSections(sections: MediaSectionSummary[]): void {
     const known = new Set(this.lastOfferSections.map((section) => section.mid));
     for (const section of sections) {
       if (known.has(section.mid) || section.direction !== 'recvonly') continue;
       if (section.kind === 'audio' || section.kind === 'video') {
-        this.sectionsRequested[section.kind] = Math.max(0, this.sectionsRequested[section.kind] - 1);
+        this.sectionsRequested[section.kind] = Math.max(
+          0,
+          this.sectionsRequested[section.kind] - 1,
+        );
       }
     }
   }
@@ -546,7 +625,9 @@ export class ParticipantSession {
   private bindOfferedPublications(sections: MediaSectionSummary[]): void {
     for (const section of sections) {
       if (section.kind !== 'audio' && section.kind !== 'video') continue;
-      const sending = section.port !== 0 && (section.direction === 'sendonly' || section.direction === 'sendrecv');
+      const sending =
+        section.port !== 0 &&
+        (section.direction === 'sendonly' || section.direction === 'sendrecv');
       const bound = [...this.publications.values()].find((track) => track.info.mid === section.mid);
       if (bound && !sending) {
         // The client removed the track from this m-section: it is unpublished.
@@ -584,7 +665,10 @@ export class ParticipantSession {
       subscription.mid = slot.mid;
       this.slotOwners.set(slot.mid, subscription.track.sid);
       subscription.downTrack = new DownTrack(subscription.track, transceiver, this.logger);
-      subscription.downTrack.updateSettings(subscription.disabled, this.layerPreference(subscription));
+      subscription.downTrack.updateSettings(
+        subscription.disabled,
+        this.layerPreference(subscription),
+      );
       started.push(subscription);
     }
     return started;
@@ -607,7 +691,9 @@ export class ParticipantSession {
    */
   private requestSlotsIfNeeded(): void {
     if (this.closed || this.negotiating) return;
-    const waiting = [...this.subscriptions.values()].filter((subscription) => subscription.mid === undefined);
+    const waiting = [...this.subscriptions.values()].filter(
+      (subscription) => subscription.mid === undefined,
+    );
     if (waiting.length === 0) return;
     const missing = { audio: 0, video: 0 };
     let slotsReady = false;
@@ -628,7 +714,11 @@ export class ParticipantSession {
 
   // --- subscribing ------------------------------------------------------------------------
 
-  private layerPreference(subscription: Subscription): { quality: VideoQuality; width?: number; height?: number } {
+  private layerPreference(subscription: Subscription): {
+    quality: VideoQuality;
+    width?: number;
+    height?: number;
+  } {
     return {
       quality: subscription.quality,
       ...(subscription.width ? { width: subscription.width } : {}),
@@ -662,7 +752,10 @@ export class ParticipantSession {
       this.slotOwners.delete(subscription.mid);
       // Not reused: the section goes inactive at the next negotiation.
       this.retiredMids.add(subscription.mid);
-      this.pc.getTransceivers().find((t) => t.mid === subscription.mid)?.setDirection('recvonly');
+      this.pc
+        .getTransceivers()
+        .find((t) => t.mid === subscription.mid)
+        ?.setDirection('recvonly');
     }
   }
 
@@ -705,15 +798,27 @@ export class ParticipantSession {
       });
       return;
     }
-    this.applyInfoUpdate({ name: request.name, metadata: request.metadata, attributes: request.attributes });
+    this.applyInfoUpdate({
+      name: request.name,
+      metadata: request.metadata,
+      attributes: request.attributes,
+    });
     this.signal.send({
       case: 'requestResponse',
-      value: new RequestResponse({ requestId: request.requestId, reason: RequestResponse_Reason.OK }),
+      value: new RequestResponse({
+        requestId: request.requestId,
+        reason: RequestResponse_Reason.OK,
+      }),
     });
   }
 
   /** Name, metadata and attributes from the client or from RoomService.UpdateParticipant. */
-  applyInfoUpdate(update: { name?: string; metadata?: string; attributes?: Record<string, string>; permission?: ParticipantPermission }): void {
+  applyInfoUpdate(update: {
+    name?: string;
+    metadata?: string;
+    attributes?: Record<string, string>;
+    permission?: ParticipantPermission;
+  }): void {
     if (update.name) this.name = update.name;
     if (update.metadata !== undefined && update.metadata !== '') this.metadata = update.metadata;
     for (const [key, value] of Object.entries(update.attributes ?? {})) {
@@ -753,7 +858,9 @@ export class ParticipantSession {
     if (!this.permission.canPublishData) {
       if (!this.warnedNoData) {
         this.warnedNoData = true;
-        this.logger.warn('dropping data packets: token does not allow publishing data', { identity: this.identity });
+        this.logger.warn('dropping data packets: token does not allow publishing data', {
+          identity: this.identity,
+        });
       }
       return;
     }
@@ -770,7 +877,11 @@ export class ParticipantSession {
       packet.value.value.participantIdentity = this.identity;
       packet.value.value.participantSid = this.sid;
     }
-    this.room.relayData(this, packet, label === '_lossy' ? DataPacket_Kind.LOSSY : DataPacket_Kind.RELIABLE);
+    this.room.relayData(
+      this,
+      packet,
+      label === '_lossy' ? DataPacket_Kind.LOSSY : DataPacket_Kind.RELIABLE,
+    );
   }
 
   sendData(bytes: Buffer, kind: DataPacket_Kind): void {
@@ -779,9 +890,15 @@ export class ParticipantSession {
       try {
         channel.send(bytes);
       } catch (error) {
-        this.logger.warn('could not send data packet', { identity: this.identity, error: String(error) });
+        this.logger.warn('could not send data packet', {
+          identity: this.identity,
+          error: String(error),
+        });
       }
-    } else if (kind === DataPacket_Kind.RELIABLE && this.queuedReliable.length < MAX_QUEUED_RELIABLE_PACKETS) {
+    } else if (
+      kind === DataPacket_Kind.RELIABLE &&
+      this.queuedReliable.length < MAX_QUEUED_RELIABLE_PACKETS
+    ) {
       this.queuedReliable.push(bytes);
     }
   }
@@ -800,7 +917,11 @@ export class ParticipantSession {
   sendLeave(reason: DisconnectReason): void {
     this.signal.send({
       case: 'leave',
-      value: new LeaveRequest({ canReconnect: false, reason, action: LeaveRequest_Action.DISCONNECT }),
+      value: new LeaveRequest({
+        canReconnect: false,
+        reason,
+        action: LeaveRequest_Action.DISCONNECT,
+      }),
     });
   }
 
@@ -825,7 +946,8 @@ export class ParticipantSession {
 
   stats(): { packetsForwarded: number } {
     let packetsForwarded = 0;
-    for (const subscription of this.subscriptions.values()) packetsForwarded += subscription.downTrack?.packetsSent ?? 0;
+    for (const subscription of this.subscriptions.values())
+      packetsForwarded += subscription.downTrack?.packetsSent ?? 0;
     return { packetsForwarded };
   }
 }

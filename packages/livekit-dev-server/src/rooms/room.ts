@@ -86,7 +86,9 @@ export class Room implements RoomLink {
       .map((p) => p.info());
   }
 
-  publishedTracksFor(subscriber: ParticipantSession): Array<{ track: PublishedTrack; publisher: ParticipantSession }> {
+  publishedTracksFor(
+    subscriber: ParticipantSession,
+  ): Array<{ track: PublishedTrack; publisher: ParticipantSession }> {
     return this.participantList()
       .filter((p) => p !== subscriber)
       .flatMap((publisher) => publisher.publishedTracks().map((track) => ({ track, publisher })));
@@ -102,7 +104,10 @@ export class Room implements RoomLink {
 
   participantActive(participant: ParticipantSession): void {
     this.participantChanged(participant);
-    this.settings.notifier.notify('participant_joined', { room: this.roomInfo(), participant: participant.info() });
+    this.settings.notifier.notify('participant_joined', {
+      room: this.roomInfo(),
+      participant: participant.info(),
+    });
   }
 
   trackPublished(publisher: ParticipantSession, track: PublishedTrack): void {
@@ -129,7 +134,11 @@ export class Room implements RoomLink {
   }
 
   /** Relays a data packet to its destinations (everyone else when it names none); no sender: from the server. */
-  relayData(sender: ParticipantSession | undefined, packet: DataPacket, kind: DataPacket_Kind): void {
+  relayData(
+    sender: ParticipantSession | undefined,
+    packet: DataPacket,
+    kind: DataPacket_Kind,
+  ): void {
     const destinations = new Set(packet.destinationIdentities);
     if (packet.value.case === 'user') {
       for (const identity of packet.value.value.destinationIdentities) destinations.add(identity);
@@ -138,7 +147,10 @@ export class Room implements RoomLink {
     for (const other of this.participants.values()) {
       if (other === sender) continue;
       if (destinations.size > 0 && !destinations.has(other.identity)) continue;
-      other.sendData(bytes, kind === DataPacket_Kind.LOSSY ? DataPacket_Kind.LOSSY : DataPacket_Kind.RELIABLE);
+      other.sendData(
+        bytes,
+        kind === DataPacket_Kind.LOSSY ? DataPacket_Kind.LOSSY : DataPacket_Kind.RELIABLE,
+      );
     }
   }
 
@@ -166,10 +178,17 @@ export class Room implements RoomLink {
         for (const other of this.participants.values()) other.sendParticipantUpdate([info]);
       }
       for (const track of tracks) {
-        this.settings.notifier.notify('track_unpublished', { room: this.roomInfo(), participant: info, track: track.info });
+        this.settings.notifier.notify('track_unpublished', {
+          room: this.roomInfo(),
+          participant: info,
+          track: track.info,
+        });
       }
       if (wasActive) {
-        this.settings.notifier.notify('participant_left', { room: this.roomInfo(), participant: info });
+        this.settings.notifier.notify('participant_left', {
+          room: this.roomInfo(),
+          participant: info,
+        });
       }
       if (this.participants.size === 0 && !this.finished) {
         this.scheduleFinish(this.settings.departureTimeoutSeconds);

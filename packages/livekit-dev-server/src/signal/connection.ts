@@ -21,7 +21,8 @@ export class SignalConnection {
   send(message: SignalMessage): void {
     if (!this.isOpen) return;
     this.ws.send(new SignalResponse({ message }).toBinary(), (error) => {
-      if (error) this.logger.warn('signal send failed', { error: String(error) });
+      // A socket closing under the message is the client leaving, not a fault.
+      if (error && this.isOpen) this.logger.warn('signal send failed', { error: String(error) });
     });
   }
 

@@ -17,7 +17,9 @@ export function decodeJoinRequestParam(param: string): JoinRequest {
   try {
     wrapped = WrappedJoinRequest.fromBinary(Buffer.from(param, 'base64url'));
   } catch (error) {
-    throw new MalformedJoinRequestError(`join_request is not a WrappedJoinRequest: ${String(error)}`);
+    throw new MalformedJoinRequestError(
+      `join_request is not a WrappedJoinRequest: ${String(error)}`,
+    );
   }
   let bytes: Uint8Array = wrapped.joinRequest;
   if (wrapped.compression === WrappedJoinRequest_Compression.GZIP) {
@@ -27,7 +29,9 @@ export function decodeJoinRequestParam(param: string): JoinRequest {
       throw new MalformedJoinRequestError(`join_request is not valid gzip: ${String(error)}`);
     }
   } else if (wrapped.compression !== WrappedJoinRequest_Compression.NONE) {
-    throw new MalformedJoinRequestError(`unknown join_request compression ${String(wrapped.compression)}`);
+    throw new MalformedJoinRequestError(
+      `unknown join_request compression ${String(wrapped.compression)}`,
+    );
   }
   try {
     return JoinRequest.fromBinary(bytes);

@@ -16,35 +16,67 @@ const fixture = JSON.parse(
 
 const videoFrames: TapFrame[] = fixture.video.map((frame, index) => {
   const data = new Uint8Array(Buffer.from(frame.base64, 'base64'));
-  return { layer: frame.layer, keyframe: frame.keyframe, rtpTimestamp: index * 3000, size: data.length, truncated: false, data };
+  return {
+    layer: frame.layer,
+    keyframe: frame.keyframe,
+    rtpTimestamp: index * 3000,
+    size: data.length,
+    truncated: false,
+    data,
+  };
 });
 const audioFrames: TapFrame[] = fixture.audio.map((frame, index) => {
   const data = new Uint8Array(Buffer.from(frame.base64, 'base64'));
-  return { layer: '', keyframe: false, rtpTimestamp: index * 960, size: data.length, truncated: false, data };
+  return {
+    layer: '',
+    keyframe: false,
+    rtpTimestamp: index * 960,
+    size: data.length,
+    truncated: false,
+    data,
+  };
 });
 
 /**
  * Encrypts a frame in livekit-client's layout (FrameCryptor): the clear header, AES-GCM over
  * the rest with the header as additional data, then IV, IV length and key index.
  */
-function encryptLikeLiveKit(frame: TapFrame, key: Buffer, keyIndex: number, clearBytes: number): TapFrame {
+function encryptLikeLiveKit(
+  frame: TapFrame,
+  key: Buffer,
+  keyIndex: number,
+  clearBytes: number,
+): TapFrame {
   const iv = randomBytes(12);
   const header = frame.data.subarray(0, clearBytes);
   const cipher = createCipheriv('aes-128-gcm', key, iv);
   cipher.setAAD(header);
-  const ciphertext = Buffer.concat([cipher.update(frame.data.subarray(clearBytes)), cipher.final(), cipher.getAuthTag()]);
-  const data = new Uint8Array(Buffer.concat([header, ciphertext, iv, Uint8Array.from([12, keyIndex])]));
+  const ciphertext = Buffer.concat([
+    cipher.update(frame.data.subarray(clearBytes)),
+    cipher.final(),
+    cipher.getAuthTag(),
+  ]);
+  const data = new Uint8Array(
+    Buffer.concat([header, ciphertext, iv, Uint8Array.from([12, keyIndex])]),
+  );
   return { ...frame, data, size: data.length };
 }
 
 const key = randomBytes(16);
-const encryptedVideo = videoFrames.map((frame) => encryptLikeLiveKit(frame, key, 0, frame.keyframe ? 10 : 3));
+const encryptedVideo = videoFrames.map((frame) =>
+  encryptLikeLiveKit(frame, key, 0, frame.keyframe ? 10 : 3),
+);
 const encryptedAudio = audioFrames.map((frame) => encryptLikeLiveKit(frame, key, 0, 1));
 
 describe('inspectVp8Frame', () => {
   it('recognises plaintext keyframes with their size, and plaintext delta frames', () => {
     const keyframe = videoFrames.find((frame) => frame.keyframe && frame.layer === 'h');
-    expect(keyframe && inspectVp8Frame(keyframe.data)).toMatchObject({ verdict: 'plaintext', keyframe: true, width: 640, height: 480 });
+    expect(keyframe && inspectVp8Frame(keyframe.data)).toMatchObject({
+      verdict: 'plaintext',
+      keyframe: true,
+      width: 640,
+      height: 480,
+    });
     for (const frame of videoFrames) {
       expect(inspectVp8Frame(frame.data).verdict, `frame ${frame.rtpTimestamp}`).toBe('plaintext');
     }
@@ -76,8 +108,12 @@ describe('inspectVp8Frame', () => {
 
 describe('inspectOpusPacket', () => {
   it('tells plain Opus from encrypted Opus', () => {
-    expect(audioFrames.every((frame) => inspectOpusPacket(frame.data).verdict === 'plaintext')).toBe(true);
-    expect(encryptedAudio.every((frame) => inspectOpusPacket(frame.data).verdict === 'encrypted')).toBe(true);
+    expect(
+      audioFrames.every((frame) => inspectOpusPacket(frame.data).verdict === 'plaintext'),
+    ).toBe(true);
+    expect(
+      encryptedAudio.every((frame) => inspectOpusPacket(frame.data).verdict === 'encrypted'),
+    ).toBe(true);
   });
 });
 
@@ -100,7 +136,9 @@ describe('assessTrack', () => {
   it('is inconclusive on mixed or too little media', () => {
     const mixed = [...videoFrames.slice(0, 8), ...encryptedVideo.slice(8)];
     expect(assessTrack({ kind: 'video', frames: mixed }).verdict).toBe('inconclusive');
-    expect(assessTrack({ kind: 'video', frames: videoFrames.slice(0, 3) }).verdict).toBe('inconclusive');
+    expect(assessTrack({ kind: 'video', frames: videoFrames.slice(0, 3) }).verdict).toBe(
+      'inconclusive',
+    );
     expect(assessTrack({ kind: 'video', frames: [] }).verdict).toBe('inconclusive');
   });
 });

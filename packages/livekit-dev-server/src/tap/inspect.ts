@@ -102,7 +102,10 @@ class BoolDecoder {
   }
 }
 
-function hasE2eeTrailer(frame: Uint8Array, clearBytes: number): { present: boolean; keyIndex?: number } {
+function hasE2eeTrailer(
+  frame: Uint8Array,
+  clearBytes: number,
+): { present: boolean; keyIndex?: number } {
   const length = frame.length;
   if (length < clearBytes + GCM_TAG_LENGTH + TRAILER_LENGTH) {
     return { present: false };
@@ -118,11 +121,18 @@ function hasE2eeTrailer(frame: Uint8Array, clearBytes: number): { present: boole
  * Reads the VP8 frame header from the first partition (RFC 6386, sections 9.2 to 9.6 and
  * 19.2) and checks that the DCT partition table fits the frame. Returns the problems found.
  */
-function vp8HeaderProblems(frame: Uint8Array, keyframe: boolean, headerLength: number, firstPartitionSize: number): string[] {
+function vp8HeaderProblems(
+  frame: Uint8Array,
+  keyframe: boolean,
+  headerLength: number,
+  firstPartitionSize: number,
+): string[] {
   const problems: string[] = [];
   const firstPartitionEnd = headerLength + firstPartitionSize;
   if (firstPartitionSize < 2 || firstPartitionEnd >= frame.length) {
-    return [`first partition (${firstPartitionSize} bytes) does not fit the ${frame.length}-byte frame`];
+    return [
+      `first partition (${firstPartitionSize} bytes) does not fit the ${frame.length}-byte frame`,
+    ];
   }
   const reader = new BoolDecoder(frame, headerLength, firstPartitionEnd);
   if (keyframe) {
@@ -268,7 +278,10 @@ export interface AssessOptions {
 }
 
 /** Verdict over a tapped track: the control and the claim are the same function. */
-export function assessTrack(track: Pick<TapTrack, 'kind' | 'frames'>, options: AssessOptions = {}): TrackAssessment {
+export function assessTrack(
+  track: Pick<TapTrack, 'kind' | 'frames'>,
+  options: AssessOptions = {},
+): TrackAssessment {
   const agreement = options.agreement ?? 0.95;
   const minFrames = options.minFrames ?? 10;
   const frames = track.frames.filter((frame: TapFrame) => !frame.truncated);
@@ -279,10 +292,12 @@ export function assessTrack(track: Pick<TapTrack, 'kind' | 'frames'>, options: A
   const sizes = new Set<string>();
   const keyIndexes = new Set<number>();
   for (const frame of frames) {
-    const report = track.kind === 'video' ? inspectVp8Frame(frame.data) : inspectOpusPacket(frame.data);
+    const report =
+      track.kind === 'video' ? inspectVp8Frame(frame.data) : inspectOpusPacket(frame.data);
     if (report.verdict === 'plaintext') plaintextFrames++;
     if (report.verdict === 'encrypted') encryptedFrames++;
-    if (report.keyIndex !== undefined && report.verdict === 'encrypted') keyIndexes.add(report.keyIndex);
+    if (report.keyIndex !== undefined && report.verdict === 'encrypted')
+      keyIndexes.add(report.keyIndex);
     if ('keyframe' in report && report.keyframe) {
       keyframes++;
       if (report.width && report.height) {
@@ -301,9 +316,14 @@ export function assessTrack(track: Pick<TapTrack, 'kind' | 'frames'>, options: A
     keyIndexes: [...keyIndexes].sort((a, b) => a - b),
   };
   if (total < minFrames) {
-    return { ...base, verdict: 'inconclusive', explanation: `only ${total} complete frames captured` };
+    return {
+      ...base,
+      verdict: 'inconclusive',
+      explanation: `only ${total} complete frames captured`,
+    };
   }
-  const videoKeyframesOk = track.kind === 'audio' || (keyframes > 0 && validKeyframes === keyframes);
+  const videoKeyframesOk =
+    track.kind === 'audio' || (keyframes > 0 && validKeyframes === keyframes);
   if (plaintextFrames >= agreement * total && videoKeyframesOk) {
     return {
       ...base,

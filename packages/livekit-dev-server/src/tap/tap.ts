@@ -114,7 +114,13 @@ class TrackCapture {
     }
   }
 
-  private finish(layer: string, timestamp: number, keyframe: boolean, chunks: Buffer[], size: number): void {
+  private finish(
+    layer: string,
+    timestamp: number,
+    keyframe: boolean,
+    chunks: Buffer[],
+    size: number,
+  ): void {
     this.framesSeen++;
     const stored = this.storedPerLayer.get(layer) ?? 0;
     if (stored >= this.limits.maxFramesPerLayer) {
@@ -123,7 +129,14 @@ class TrackCapture {
     this.storedPerLayer.set(layer, stored + 1);
     const whole = Buffer.concat(chunks);
     const data = new Uint8Array(whole.subarray(0, this.limits.maxFrameBytes));
-    this.frames.push({ layer, keyframe, rtpTimestamp: timestamp, size, truncated: size > data.length, data });
+    this.frames.push({
+      layer,
+      keyframe,
+      rtpTimestamp: timestamp,
+      size,
+      truncated: size > data.length,
+      data,
+    });
   }
 
   snapshot(): TapTrack {

@@ -76,7 +76,10 @@ export interface LkTest {
   publishScreenShare(width: number, height: number): Promise<string>;
   unpublishScreenShare(): Promise<void>;
   remoteStats(): Promise<RemoteTrackStats[]>;
-  sendData(text: string, options: { reliable: boolean; destinationIdentities?: string[]; topic?: string }): Promise<void>;
+  sendData(
+    text: string,
+    options: { reliable: boolean; destinationIdentities?: string[]; topic?: string },
+  ): Promise<void>;
   received(): ReceivedData[];
   setMetadata(metadata: string): Promise<void>;
   setName(name: string): Promise<void>;
@@ -125,9 +128,13 @@ const lkTest: LkTest = {
     const e2ee = options.e2eeKey !== undefined;
     const keyProvider = e2ee ? new ExternalE2EEKeyProvider() : undefined;
     const current = new Room({
-      ...(keyProvider ? { encryption: { keyProvider, worker: new Worker('/e2ee-worker.js') } } : {}),
+      ...(keyProvider
+        ? { encryption: { keyProvider, worker: new Worker('/e2ee-worker.js') } }
+        : {}),
       ...(options.singlePeerConnection === false ? { singlePeerConnection: false } : {}),
-      videoCaptureDefaults: { resolution: { width: options.width ?? 640, height: options.height ?? 480, frameRate: 30 } },
+      videoCaptureDefaults: {
+        resolution: { width: options.width ?? 640, height: options.height ?? 480, frameRate: 30 },
+      },
     });
     room = current;
     current
@@ -159,7 +166,10 @@ const lkTest: LkTest = {
       if (options.camera) await current.localParticipant.setCameraEnabled(true);
       if (options.microphone) await current.localParticipant.setMicrophoneEnabled(true);
     } catch (error) {
-      lastError = error instanceof ConnectionError ? `${error.message} (status ${String(error.status)})` : String(error);
+      lastError =
+        error instanceof ConnectionError
+          ? `${error.message} (status ${String(error.status)})`
+          : String(error);
       throw error;
     }
     return {
@@ -190,10 +200,13 @@ const lkTest: LkTest = {
     const timer = setInterval(draw, 66);
     const track = canvas.captureStream(15).getVideoTracks()[0];
     if (!track) throw new Error('canvas produced no track');
-    const publication = await requireRoom().localParticipant.publishTrack(new LocalVideoTrack(track), {
-      source: Track.Source.ScreenShare,
-      name: 'screen',
-    });
+    const publication = await requireRoom().localParticipant.publishTrack(
+      new LocalVideoTrack(track),
+      {
+        source: Track.Source.ScreenShare,
+        name: 'screen',
+      },
+    );
     screenShare = { track, stop: () => clearInterval(timer) };
     return publication.trackSid;
   },
@@ -250,7 +263,9 @@ const lkTest: LkTest = {
   async sendData(text, options) {
     await requireRoom().localParticipant.publishData(new TextEncoder().encode(text), {
       reliable: options.reliable,
-      ...(options.destinationIdentities ? { destinationIdentities: options.destinationIdentities } : {}),
+      ...(options.destinationIdentities
+        ? { destinationIdentities: options.destinationIdentities }
+        : {}),
       ...(options.topic ? { topic: options.topic } : {}),
     });
   },
@@ -295,8 +310,11 @@ const lkTest: LkTest = {
     const publication = requireRoom()
       .getParticipantByIdentity(identity)
       ?.getTrackPublication(Track.Source.Camera);
-    if (!(publication instanceof RemoteTrackPublication)) throw new Error(`no camera of ${identity}`);
-    publication.setVideoQuality({ low: VideoQuality.LOW, medium: VideoQuality.MEDIUM, high: VideoQuality.HIGH }[quality]);
+    if (!(publication instanceof RemoteTrackPublication))
+      throw new Error(`no camera of ${identity}`);
+    publication.setVideoQuality(
+      { low: VideoQuality.LOW, medium: VideoQuality.MEDIUM, high: VideoQuality.HIGH }[quality],
+    );
   },
 
   async setMicrophoneEnabled(enabled) {
@@ -313,9 +331,20 @@ const lkTest: LkTest = {
 async function decodeVp8Keyframe(base64: string, passphrase?: string): Promise<DecodedKeyframe> {
   let frame = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
   if (passphrase !== undefined) {
-    const material = await crypto.subtle.importKey('raw', new TextEncoder().encode(passphrase), 'PBKDF2', false, ['deriveKey']);
+    const material = await crypto.subtle.importKey(
+      'raw',
+      new TextEncoder().encode(passphrase),
+      'PBKDF2',
+      false,
+      ['deriveKey'],
+    );
     const key = await crypto.subtle.deriveKey(
-      { name: 'PBKDF2', salt: new TextEncoder().encode('LKFrameEncryptionKey'), hash: 'SHA-256', iterations: 100000 },
+      {
+        name: 'PBKDF2',
+        salt: new TextEncoder().encode('LKFrameEncryptionKey'),
+        hash: 'SHA-256',
+        iterations: 100000,
+      },
       material,
       { name: 'AES-GCM', length: 128 },
       false,

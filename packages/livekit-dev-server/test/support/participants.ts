@@ -1,6 +1,12 @@
 import { expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { AccessToken, type VideoGrant } from 'livekit-server-sdk';
-import type { DecodedKeyframe, JoinOptions, ParticipantView, ReceivedData, RemoteTrackStats } from '../page/client';
+import type {
+  DecodedKeyframe,
+  JoinOptions,
+  ParticipantView,
+  ReceivedData,
+  RemoteTrackStats,
+} from '../page/client';
 
 import { API_KEY, API_SECRET } from './credentials';
 
@@ -40,7 +46,14 @@ export class TestParticipant {
 
   /** Joins expecting a refusal; returns the error the client reports. */
   async joinExpectingError(options: JoinOptions): Promise<string> {
-    await this.page.evaluate((o) => window.lkTest.join(o).then(() => undefined, () => undefined), options);
+    await this.page.evaluate(
+      (o) =>
+        window.lkTest.join(o).then(
+          () => undefined,
+          () => undefined,
+        ),
+      options,
+    );
     return (await this.page.evaluate(() => window.lkTest.lastError())) ?? '';
   }
 
@@ -56,12 +69,18 @@ export class TestParticipant {
     return this.page.evaluate(() => window.lkTest.received());
   }
 
-  sendData(text: string, options: { reliable: boolean; destinationIdentities?: string[]; topic?: string }): Promise<void> {
+  sendData(
+    text: string,
+    options: { reliable: boolean; destinationIdentities?: string[]; topic?: string },
+  ): Promise<void> {
     return this.page.evaluate(([t, o]) => window.lkTest.sendData(t, o), [text, options] as const);
   }
 
   publishScreenShare(width: number, height: number): Promise<string> {
-    return this.page.evaluate(([w, h]) => window.lkTest.publishScreenShare(w, h), [width, height] as const);
+    return this.page.evaluate(([w, h]) => window.lkTest.publishScreenShare(w, h), [
+      width,
+      height,
+    ] as const);
   }
 
   unpublishScreenShare(): Promise<void> {
@@ -73,11 +92,17 @@ export class TestParticipant {
   }
 
   decodeVp8Keyframe(base64: string, passphrase?: string): Promise<DecodedKeyframe> {
-    return this.page.evaluate(([b, p]) => window.lkTest.decodeVp8Keyframe(b, p), [base64, passphrase] as const);
+    return this.page.evaluate(([b, p]) => window.lkTest.decodeVp8Keyframe(b, p), [
+      base64,
+      passphrase,
+    ] as const);
   }
 
   setCameraQuality(identity: string, quality: 'low' | 'medium' | 'high'): Promise<void> {
-    return this.page.evaluate(([i, q]) => window.lkTest.setCameraQuality(i, q), [identity, quality] as const);
+    return this.page.evaluate(([i, q]) => window.lkTest.setCameraQuality(i, q), [
+      identity,
+      quality,
+    ] as const);
   }
 
   setMicrophoneEnabled(enabled: boolean): Promise<void> {
@@ -86,7 +111,9 @@ export class TestParticipant {
 
   /** Size of the frames this participant currently decodes from someone's camera. */
   async cameraSize(identity: string): Promise<string> {
-    const camera = (await this.remoteStats()).find((s) => s.participant === identity && s.source === 'camera');
+    const camera = (await this.remoteStats()).find(
+      (s) => s.participant === identity && s.source === 'camera',
+    );
     return camera ? `${camera.frameWidth}x${camera.frameHeight}` : 'none';
   }
 
@@ -107,16 +134,25 @@ export class TestParticipant {
    * the others: frames decoded > 0 at the published size, and audio samples that came from
    * the decoder rather than from concealment.
    */
-  async expectDecodes(others: string[], size: { width: number; height: number }, timeout = 20_000): Promise<void> {
+  async expectDecodes(
+    others: string[],
+    size: { width: number; height: number },
+    timeout = 20_000,
+  ): Promise<void> {
     await expect
       .poll(
         async () => {
           const stats = await this.remoteStats();
           return others.map((identity) => {
             const camera = stats.find((s) => s.participant === identity && s.source === 'camera');
-            const microphone = stats.find((s) => s.participant === identity && s.source === 'microphone');
+            const microphone = stats.find(
+              (s) => s.participant === identity && s.source === 'microphone',
+            );
             const videoOk =
-              !!camera && camera.framesDecoded > 0 && camera.frameWidth === size.width && camera.frameHeight === size.height;
+              !!camera &&
+              camera.framesDecoded > 0 &&
+              camera.frameWidth === size.width &&
+              camera.frameHeight === size.height;
             const audioOk = !!microphone && microphone.decodedSamples > 4800;
             return `${identity}: video ${videoOk ? 'ok' : JSON.stringify(camera ?? null)}, audio ${audioOk ? 'ok' : JSON.stringify(microphone ?? null)}`;
           });

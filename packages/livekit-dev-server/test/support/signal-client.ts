@@ -20,7 +20,11 @@ export interface RawJoinOptions {
 
 export function joinUrl(serverUrl: string, token: string, options: RawJoinOptions = {}): string {
   const request = new JoinRequest({
-    clientInfo: new ClientInfo({ sdk: ClientInfo_SDK.JS, protocol: options.protocol ?? 17, version: '2.23.0' }),
+    clientInfo: new ClientInfo({
+      sdk: ClientInfo_SDK.JS,
+      protocol: options.protocol ?? 17,
+      version: '2.23.0',
+    }),
     connectionSettings: new ConnectionSettings({ autoSubscribe: true }),
     reconnect: options.reconnect ?? false,
   });
@@ -55,7 +59,11 @@ export class RawSignalClient {
     });
   }
 
-  static connect(serverUrl: string, token: string, options: RawJoinOptions = {}): Promise<RawSignalClient> {
+  static connect(
+    serverUrl: string,
+    token: string,
+    options: RawJoinOptions = {},
+  ): Promise<RawSignalClient> {
     return new Promise((resolve, reject) => {
       const ws = new WebSocket(joinUrl(serverUrl, token, options));
       const client = new RawSignalClient(ws);
@@ -76,7 +84,8 @@ export class RawSignalClient {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const index = this.received.findIndex(
-        (message) => message.message.case === kind && predicate(message.message.value as ResponseOf<C>),
+        (message) =>
+          message.message.case === kind && predicate(message.message.value as ResponseOf<C>),
       );
       if (index >= 0) {
         const [message] = this.received.splice(index, 1);

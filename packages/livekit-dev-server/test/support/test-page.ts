@@ -51,7 +51,9 @@ export async function startTestPage(): Promise<TestPageServer> {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
     if (path === '/') {
       response.writeHead(200, { 'content-type': 'text/html' });
-      response.end('<!doctype html><meta charset="utf-8"><title>lk</title><script src="/client.js"></script>');
+      response.end(
+        '<!doctype html><meta charset="utf-8"><title>lk</title><script src="/client.js"></script>',
+      );
     } else if (path === '/client.js') {
       response.writeHead(200, { 'content-type': 'text/javascript' });
       response.end(client);

@@ -25,7 +25,12 @@ export async function startWebhookSink(apiKey: string, apiSecret: string) {
       const authorization = request.headers.authorization ?? '';
       receiver.receive(body, authorization).then(
         (event) => {
-          accepted.push({ event, body, authorization, contentType: request.headers['content-type'] ?? '' });
+          accepted.push({
+            event,
+            body,
+            authorization,
+            contentType: request.headers['content-type'] ?? '',
+          });
           response.writeHead(200).end();
         },
         (error: unknown) => {
@@ -45,7 +50,10 @@ export async function startWebhookSink(apiKey: string, apiSecret: string) {
     events(room?: string): string[] {
       return accepted
         .filter((webhook) => room === undefined || webhook.event.room?.name === room)
-        .map((webhook) => `${webhook.event.event}${webhook.event.participant ? `:${webhook.event.participant.identity}` : ''}`);
+        .map(
+          (webhook) =>
+            `${webhook.event.event}${webhook.event.participant ? `:${webhook.event.participant.identity}` : ''}`,
+        );
     },
     close: () =>
       new Promise<void>((resolve) => {
