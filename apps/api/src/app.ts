@@ -13,6 +13,14 @@ import rateLimits from './plugins/external/rate-limit';
 import securityHeaders from './plugins/external/security-headers';
 import healthRoutes from './routes/health/index';
 import testHooks from './routes/test-hooks/index';
+import calendarRoutes from './routes/calendar/index';
+import livekitRoutes from './routes/livekit/index';
+import controlRoutes from './routes/meetings/control';
+import guestRoutes from './routes/meetings/guests';
+import meetingRoutes from './routes/meetings/index';
+import meetingsRuntime from './routes/meetings/runtime';
+import meetingTestHooks from './routes/test-hooks/meetings';
+import { redactSecretPath } from './services/calendar/feeds';
 import accountTestHooks from './routes/test-hooks/accounts';
 import auth from './plugins/app/auth';
 import accountRoutes from './routes/account/index';
@@ -62,7 +70,7 @@ export function fastifyOptions(config: Config): FastifyServerOptions<RawServerDe
             serializers: {
               req: (req: { method: string; url: string; id: string }) => ({
                 method: req.method,
-                path: req.url.split('?')[0],
+                path: redactSecretPath(req.url.split('?')[0] ?? ''),
                 id: req.id,
               }),
             },
@@ -116,10 +124,17 @@ export default fp(
     await app.register(orgRoutes, { prefix: '/api' });
     await app.register(directoryRoutes, { prefix: '/api' });
     await app.register(adminRoutes, { prefix: '/api' });
+    await app.register(meetingsRuntime);
+    await app.register(meetingRoutes, { prefix: '/api' });
+    await app.register(guestRoutes, { prefix: '/api' });
+    await app.register(controlRoutes, { prefix: '/api' });
+    await app.register(calendarRoutes, { prefix: '/api' });
+    await app.register(livekitRoutes, { prefix: '/api' });
     if (deps.config.CONCLAVE_TEST_HOOKS) {
       app.log.warn('CONCLAVE_TEST_HOOKS is on: test-only routes are exposed under /api/test');
       await app.register(testHooks, { prefix: '/api' });
       await app.register(accountTestHooks, { prefix: '/api' });
+      await app.register(meetingTestHooks, { prefix: '/api' });
     }
   },
   { name: 'conclave-api' },

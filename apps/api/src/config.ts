@@ -73,6 +73,22 @@ export const configSchema = z.object({
     .regex(/^rediss?:\/\//, 'must be a redis:// URL')
     .optional()
     .describe('Redis for fan-out across API instances. Unset: an in-process bus (one instance).'),
+  REDIS_KEY_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_-]{1,64}$/, 'letters, digits, ":", "_" or "-", at most 64')
+    .default('conclave:')
+    .describe(
+      'Prefix of every Redis key and pub/sub channel, so installations (or test runs) can share one Redis.',
+    ),
+  MEETING_LOBBY_RATE_LIMIT: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(10000)
+    .default(10)
+    .describe(
+      'Lobby knocks (and so meeting passcode attempts) allowed per client address and meeting per minute; more get a 429.',
+    ),
   LIVEKIT_URL: z
     .string()
     .regex(/^wss?:\/\//, 'must be a ws:// or wss:// URL')

@@ -34,6 +34,8 @@ export const CONTROL_CLOSE_CODES = {
   meetingEnded: 4410,
   removed: 4411,
   denied: 4412,
+  /** The client did not read fast enough; what the server queued for it grew too large. */
+  slowConsumer: 4413,
   notOpen: 4425,
   rateLimited: 4429,
 } as const;
@@ -111,6 +113,9 @@ export const CLIENT_MESSAGE_TYPES = clientMessageSchema.options.map(
 // ---- server to client ------------------------------------------------------------------
 
 export const controlErrorCodeSchema = z.enum([
+  'unauthenticated',
+  'not_open',
+  'ended',
   'malformed',
   'unknown_type',
   'invalid_message',
