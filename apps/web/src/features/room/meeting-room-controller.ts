@@ -14,10 +14,14 @@ import { RoomSession, type ParticipantView } from './room-session';
 
 /** How this browser reaches the meeting's server side. */
 export interface RoomBackend {
+  /** Runs when the person presses Join, before the control channel opens (guests knock here). */
+  prepare?(choices: JoinChoices): Promise<void>;
   /** Opens the control channel WebSocket (members by cookie, guests by lobby ticket). */
   openControlSocket(): SocketLike;
-  /** A LiveKit token for this participant, once admitted. */
-  livekitToken(): Promise<{ url: string; token: string; e2ee: boolean }>;
+  /** A LiveKit token for this participant and occurrence, once admitted. */
+  livekitToken(occurrenceId: string): Promise<{ url: string; token: string; e2ee: boolean }>;
+  /** The server handed out a fresh lobby ticket (guests reconnect with it). */
+  ticketRenewed?(ticket: string): void;
 }
 
 export interface JoinChoices {
@@ -25,6 +29,9 @@ export interface JoinChoices {
   videoEnabled: boolean;
   audioDeviceId?: string | undefined;
   videoDeviceId?: string | undefined;
+  /** Guests: the name they gave, and the meeting's passcode when it has one. */
+  displayName?: string | undefined;
+  passcode?: string | undefined;
 }
 
 export type RoomPhase =
@@ -132,15 +139,33 @@ export class MeetingRoomController {
     return this.room;
   }
 
-  join(choices: JoinChoices): void {
+  async join(choices: JoinChoices): Promise<void> {
     if (this.current.phase !== 'prejoin') return;
     this.choices = choices;
     this.joinPressedAt = performance.now();
-    this.update({ phase: 'connecting', control: 'connecting' });
+    this.update({ phase: 'connecting', control: 'connecting', failure: null });
+    try {
+      await this.options.backend.prepare?.(choices);
+    } catch (error) {
+      this.fail(error instanceof Error ? error.message : String(error));
+      return;
+    }
     this.control = new ControlConnection({
       connect: () => this.options.backend.openControlSocket(),
-      onMessage: (message) => this.session.handle(message),
-      onClosed: (code) => this.session.closed(code),
+      onMessage: (message) => {
+        const ticket =
+          message.type === 'welcome' || message.type === 'admitted' || message.type === 'ticket'
+            ? message.ticket
+            : null;
+        if (ticket) this.options.backend.ticketRenewed?.(ticket);
+        this.session.handle(message);
+      },
+      onClosed: (code, reason) => {
+        this.session.closed(code);
+        if (this.session.view().status === 'connecting' || this.current.phase === 'connecting') {
+          this.fail(reason || `The meeting refused the connection (code ${code}).`);
+        }
+      },
       onStateChange: (control) => this.update({ control }),
     });
   }
@@ -241,7 +266,9 @@ export class MeetingRoomController {
   private async startMedia(): Promise<void> {
     let grant: { url: string; token: string; e2ee: boolean };
     try {
-      grant = await this.options.backend.livekitToken();
+      grant = await this.options.backend.livekitToken(
+        this.session.view().meeting?.occurrenceId ?? '',
+      );
     } catch (error) {
       this.fail(error instanceof Error ? error.message : String(error));
       return;

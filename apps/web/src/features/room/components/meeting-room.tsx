@@ -12,6 +12,9 @@ export interface RoomEntry extends Omit<RoomControllerOptions, 'createWorker' | 
   meetingId: string;
   title: string;
   displayName: string;
+  /** Guests: ask for a display name, and the meeting's passcode when it has one. */
+  askName: boolean;
+  askPasscode: boolean;
 }
 
 declare global {
@@ -71,13 +74,17 @@ export function MeetingRoom({ entry }: { entry: RoomEntry }) {
           title={entry.title}
           e2ee={entry.e2ee}
           displayName={entry.displayName}
+          askName={entry.askName}
+          askPasscode={entry.askPasscode}
           block={block}
-          onJoin={(choices) =>
-            controller.join({
+          onJoin={(choices, passcode) =>
+            void controller.join({
               audioEnabled: choices.audioEnabled,
               videoEnabled: choices.videoEnabled,
               audioDeviceId: choices.audioDeviceId || undefined,
               videoDeviceId: choices.videoDeviceId || undefined,
+              displayName: entry.askName ? choices.username.trim() : entry.displayName,
+              passcode: passcode || undefined,
             })
           }
         />

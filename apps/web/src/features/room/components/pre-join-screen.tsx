@@ -13,16 +13,21 @@ export function PreJoinScreen({
   title,
   e2ee,
   displayName,
+  askName,
+  askPasscode,
   block,
   onJoin,
 }: {
   title: string;
   e2ee: boolean;
   displayName: string;
+  askName: boolean;
+  askPasscode: boolean;
   block: JoinBlock | null;
-  onJoin: (choices: LocalUserChoices) => void;
+  onJoin: (choices: LocalUserChoices, passcode: string) => void;
 }) {
   const [problem, setProblem] = useState<MediaProblem | null>(null);
+  const [passcode, setPasscode] = useState('');
   return (
     <div
       data-lk-theme="default"
@@ -71,18 +76,39 @@ export function PreJoinScreen({
                 {problem.message}
               </p>
             )}
+            {askPasscode && (
+              <label className="flex flex-col gap-1 text-sm">
+                Meeting passcode
+                <input
+                  type="password"
+                  value={passcode}
+                  onChange={(event) => setPasscode(event.target.value)}
+                  autoComplete="off"
+                  className="lk-form-control"
+                />
+              </label>
+            )}
             <PreJoin
-              className="[&_.lk-username-container_input]:hidden"
+              className={askName ? undefined : '[&_.lk-username-container_input]:hidden'}
               defaults={{ username: displayName, videoEnabled: true, audioEnabled: true }}
+              persistUserChoices={!askName}
               joinLabel="Join meeting"
               micLabel="Microphone"
               camLabel="Camera"
               userLabel="Your name"
-              onValidate={() => true}
+              onValidate={(values) =>
+                (!askName || values.username.trim() !== '') && (!askPasscode || passcode !== '')
+              }
               onError={(error) => setProblem(describeMediaError(error))}
-              onSubmit={onJoin}
+              onSubmit={(choices) => onJoin(choices, passcode)}
             />
-            <p className="text-xs text-slate-400">Joining as {displayName}.</p>
+            {askName ? (
+              <p className="text-xs text-slate-400">
+                You join as a guest: a host lets you in from the lobby.
+              </p>
+            ) : (
+              <p className="text-xs text-slate-400">Joining as {displayName}.</p>
+            )}
           </>
         )}
       </div>
