@@ -82,6 +82,9 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
       SERVER_SECRET: randomBytes(32).toString('base64url'),
       LOG_LEVEL: 'info',
       CONCLAVE_TEST_HOOKS: 'true',
+      // Every spec signs in from 127.0.0.1; the limits themselves are tested in the API's tests.
+      PRE_LOGIN_RATE_LIMIT: '1000',
+      SIGN_IN_RATE_LIMIT: '1000',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -95,6 +98,8 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
     throw error;
   }
   process.env.CONCLAVE_BASE_URL = baseUrl;
+  // For specs that check what the server stored (e.g. that no secret reached the database).
+  process.env.CONCLAVE_E2E_DATABASE_URL = database.connectionString;
   console.log(`[e2e] Conclave under test at ${baseUrl} (${database.kind})`);
 
   return async () => {

@@ -219,6 +219,30 @@ export const recoveryStartResponseSchema = z
   .meta({ id: 'RecoveryStart' });
 export type RecoveryStart = z.infer<typeof recoveryStartResponseSchema>;
 
+/**
+ * What the browser signs with the identity's Ed25519 key to complete a recovery: the
+ * challenge, and every new credential, so none of them can be swapped in transit. The server
+ * rebuilds the same statement and verifies the signature over its RFC 8785 canonical JSON.
+ */
+export function recoveryProofStatement(input: {
+  userId: string;
+  challenge: string;
+  kdfParams: unknown;
+  authKey: string;
+  wrappedIdentity: unknown;
+  recoveryWrappedIdentity: unknown;
+}) {
+  return {
+    type: RECOVERY_PROOF_TYPE,
+    userId: input.userId,
+    challenge: input.challenge,
+    kdfParams: input.kdfParams,
+    authKey: input.authKey,
+    wrappedIdentity: input.wrappedIdentity,
+    recoveryWrappedIdentity: input.recoveryWrappedIdentity,
+  };
+}
+
 export const recoveryCompleteRequestSchema = z.object({
   token: linkTokenSchema,
   kdfParams: kdfParamsSchema,

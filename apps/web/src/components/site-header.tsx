@@ -1,4 +1,5 @@
 import Link from 'next/link';
+import { AccountMenu } from '../features/session/account-menu';
 
 const links = [{ href: '/', label: 'Home' }];
 
@@ -22,6 +23,9 @@ export function SiteHeader() {
             </li>
           ))}
         </ul>
+        <div className="ml-auto">
+          <AccountMenu />
+        </div>
       </nav>
     </header>
   );

@@ -25,6 +25,7 @@ import { createOrg } from '../../services/accounts/orgs';
 import { setSignUpPolicy } from '../../services/accounts/settings';
 import { recordAudit } from '../../services/audit/record';
 import { listOutbox } from '../../services/accounts/admin';
+import { createInvitation } from '../../services/accounts/invitations';
 
 /**
  * Test-only routes for the end-to-end tests (exist only with CONCLAVE_TEST_HOOKS=true, which
@@ -141,6 +142,34 @@ const accountTestHooks: FastifyPluginAsyncZod = async (app) => {
         admin = await db.user.findUniqueOrThrow({ where: { id: made.userId } });
       }
       return setSignUpPolicy({ db, actorUserId: admin.id, policy: request.body });
+    },
+  );
+
+  app.post(
+    '/test/accounts/invitation',
+    {
+      config: { csrf: false },
+      schema: {
+        hide: true,
+        body: z.object({
+          orgId: idSchema,
+          inviterUserId: idSchema,
+          email: emailSchema,
+          role: orgRoleSchema,
+        }),
+      },
+    },
+    async (request, reply) => {
+      const invitation = await createInvitation({
+        db,
+        mailer: app.conclave.mailer,
+        publicUrl: app.conclave.config.PUBLIC_URL,
+        orgId: request.body.orgId,
+        actorUserId: request.body.inviterUserId,
+        email: request.body.email,
+        role: request.body.role,
+      });
+      return reply.code(201).send(invitation);
     },
   );
 

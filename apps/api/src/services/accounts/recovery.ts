@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { normalizeEmail } from '@conclave/crypto';
 import {
-  RECOVERY_PROOF_TYPE,
+  recoveryProofStatement,
   type RecoveryCompleteRequest,
   type RecoveryStart,
   type ResetCompleteRequest,
@@ -73,25 +73,7 @@ export async function startRecovery(options: { db: Db; token: string }): Promise
   };
 }
 
-/** What the browser signs to prove it unwrapped the identity (and binds the new credentials). */
-export function recoveryProofStatement(input: {
-  userId: string;
-  challenge: string;
-  kdfParams: unknown;
-  authKey: string;
-  wrappedIdentity: unknown;
-  recoveryWrappedIdentity: unknown;
-}) {
-  return {
-    type: RECOVERY_PROOF_TYPE,
-    userId: input.userId,
-    challenge: input.challenge,
-    kdfParams: input.kdfParams,
-    authKey: input.authKey,
-    wrappedIdentity: input.wrappedIdentity,
-    recoveryWrappedIdentity: input.recoveryWrappedIdentity,
-  };
-}
+export { recoveryProofStatement };
 
 /**
  * Step 3: a new password for the same identity. The browser sends new KDF parameters, auth

@@ -1,0 +1,7 @@
+'use client';
+
+import { DirectoryPage } from '../../../../src/features/key-directory/directory-page';
+
+export default function Page() {
+  return <DirectoryPage />;
+}

@@ -1,0 +1,7 @@
+'use client';
+
+import { SettingsPage } from '../../../../src/features/orgs/settings-page';
+
+export default function Page() {
+  return <SettingsPage />;
+}
