@@ -1,6 +1,10 @@
 import sodium from 'libsodium-wrappers-sumo';
-import { fromBase64Url, recoveryKeyFromCode, type KdfParams } from '@conclave/crypto';
-import type { ClientKeys } from './factories';
+import {
+  fromBase64Url,
+  recoveryKeyFromCode,
+  type Identity,
+  type KdfParams,
+} from '@conclave/crypto';
 
 /**
  * Finding secrets where they must not be. A secret is searched in every form it could travel
@@ -59,7 +63,16 @@ export async function masterKey(password: string, params: KdfParams): Promise<Ui
 }
 
 /** Every secret a browser holds for an account: none of it may reach the server. */
-export async function clientSecrets(label: string, keys: ClientKeys): Promise<Secret[]> {
+export async function clientSecrets(
+  label: string,
+  keys: {
+    password: string;
+    kdfParams: KdfParams;
+    wrapKey: Uint8Array;
+    identity: Identity;
+    recoveryCode: string;
+  },
+): Promise<Secret[]> {
   return [
     { name: `${label} password`, bytes: Buffer.from(keys.password, 'utf8') },
     { name: `${label} master key`, bytes: await masterKey(keys.password, keys.kdfParams) },

@@ -44,8 +44,9 @@ class SessionStore {
           return;
         }
         const data = session;
-        this.set({ status: 'signed-in', data });
+        // Pages render fingerprints (libsodium) as soon as they see a session.
         await ready();
+        this.set({ status: 'signed-in', data });
         await identityStore.restore(data.user.id, data.keys.publicIdentity);
       } catch {
         this.set({ status: 'signed-out' });
