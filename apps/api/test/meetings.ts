@@ -1,4 +1,4 @@
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import WebSocket from 'ws';
 import { expect } from 'vitest';
@@ -36,11 +36,6 @@ export function meetingNow(overrides: Partial<CreateMeetingInput> = {}): CreateM
     timeZone: 'UTC',
     notify: false,
     ...overrides,
-  } as CreateMeetingInput & {
-    title: string;
-    startLocal: string;
-    endLocal: string;
-    timeZone: string;
   };
 }
 
@@ -58,10 +53,22 @@ export async function scheduleMeeting(
   return meetingSchema.parse(response.json());
 }
 
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
 export async function listen(
   app: FastifyInstance,
+  requestedPort = 0,
 ): Promise<{ url: string; wsUrl: string; origin: string }> {
-  await app.listen({ host: '127.0.0.1', port: 0 });
+  await app.listen({ host: '127.0.0.1', port: requestedPort });
   const { port } = app.server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,

@@ -28,7 +28,8 @@ const STATUS_OF = {
  */
 const livekitRoutes: FastifyPluginAsyncZod = async (app) => {
   const { db } = app.conclave;
-  // Only in this plugin's scope: the raw body, as signed.
+  // Only in this plugin's scope: the raw body, as signed, and only LiveKit's content type.
+  app.removeContentTypeParser(['application/json', 'text/plain']);
   app.addContentTypeParser(
     'application/webhook+json',
     { parseAs: 'string', bodyLimit: 256 * 1024 },
