@@ -16,16 +16,19 @@ export const emailSchema = z
   .trim()
   .max(254, 'must be at most 254 characters')
   .pipe(z.email('must be an e-mail address'));
-export const displayNameSchema = z
-  .string()
-  .trim()
-  .min(1, 'must not be empty')
-  .max(100, 'must be at most 100 characters');
-export const orgNameSchema = z
-  .string()
-  .trim()
-  .min(1, 'must not be empty')
-  .max(100, 'must be at most 100 characters');
+// Names are shown and stored as text: control characters (NUL, newlines, ...) have no place
+// in them (and PostgreSQL refuses NUL).
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
+const plainText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(max, `must be at most ${max} characters`)
+    .refine((text) => !CONTROL_CHARACTERS.test(text), 'must not contain control characters');
+export const displayNameSchema = plainText(100);
+export const orgNameSchema = plainText(100);
 
 export const ORG_ROLES = ['owner', 'admin', 'compliance', 'member'] as const;
 export const orgRoleSchema = z.enum(ORG_ROLES);
@@ -390,7 +393,14 @@ export const auditEntrySchema = z
 export type AuditEntry = z.infer<typeof auditEntrySchema>;
 
 export const auditQuerySchema = z.object({
-  action: z.string().max(100).optional(),
+  action: z
+    .string()
+    .max(100)
+    .regex(
+      /^[a-z_.]*$/,
+      'must be an action such as member.role_changed (or a prefix such as member.)',
+    )
+    .optional(),
   actor: idSchema.optional(),
   from: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time' }).optional(),
   to: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time' }).optional(),

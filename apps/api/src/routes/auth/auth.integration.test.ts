@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deriveAccountKeys, parseKdfParams, toBase64Url } from '@conclave/crypto';
 import { signedInSchema } from '@conclave/contracts';
-import { buildTestApp } from '../../../test/app';
+import { buildTestApp, testConfig } from '../../../test/app';
 import { createTestDatabase, type TestDatabase } from '../../../test/database';
 import {
   anonymousClient,
@@ -265,5 +265,24 @@ describe('bad input', () => {
     const user = await createUser(database.db);
     const { authKey } = deriveAccountKeys(user.password, user.kdfParams);
     expect(toBase64Url(authKey)).toBe(toBase64Url(user.authKey));
+  });
+});
+
+describe('cookies behind https', () => {
+  it('marks the session and CSRF cookies Secure when PUBLIC_URL is https', async () => {
+    const secureApp = await buildTestApp({
+      db: database.db,
+      config: testConfig({ PUBLIC_URL: 'https://conclave.example' }),
+    });
+    try {
+      const user = await createUser(database.db);
+      const { response } = await signInThroughApi(secureApp, user);
+      expect(response.statusCode).toBe(200);
+      for (const name of ['conclave_session', 'conclave_csrf']) {
+        expect(response.cookies.find((c) => c.name === name)?.secure).toBe(true);
+      }
+    } finally {
+      await secureApp.close();
+    }
   });
 });
