@@ -53,10 +53,21 @@ const corsHeaders = {
   'access-control-allow-methods': 'GET, POST, DELETE, OPTIONS',
 };
 
+const MAX_BODY_BYTES = 1024 * 1024;
+
 function readBody(request: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new HttpRefusal(413, 'request body too large'));
+        request.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
     request.on('end', () => resolve(Buffer.concat(chunks)));
     request.on('error', reject);
   });
@@ -67,8 +78,9 @@ function reply(
   status: number,
   body: string | Buffer,
   contentType = 'text/plain; charset=utf-8',
+  cors = false,
 ): void {
-  response.writeHead(status, { ...corsHeaders, 'content-type': contentType });
+  response.writeHead(status, { ...(cors ? corsHeaders : {}), 'content-type': contentType });
   response.end(body);
 }
 
@@ -179,13 +191,15 @@ export async function startDevMediaServer(options: DevMediaServerOptions): Promi
   async function handleHttp(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://localhost');
     const method = request.method ?? 'GET';
+    // Browsers fetch only the validate endpoint (cross-origin from the app's page), so only
+    // that one, and the health check, answer with CORS headers.
     if (method === 'OPTIONS') {
       response.writeHead(204, corsHeaders);
       response.end();
       return;
     }
     if (url.pathname === '/') {
-      reply(response, 200, 'OK');
+      reply(response, 200, 'OK', undefined, true);
       return;
     }
     if (url.pathname === '/rtc/v1/validate' || url.pathname === '/rtc/validate') {
@@ -193,10 +207,10 @@ export async function startDevMediaServer(options: DevMediaServerOptions): Promi
         await checkJoin(
           new URL(url.pathname.replace(/\/validate$/, '') + url.search, 'http://localhost'),
         );
-        reply(response, 200, 'success');
+        reply(response, 200, 'success', undefined, true);
       } catch (error) {
         if (error instanceof HttpRefusal) {
-          reply(response, error.status, error.message);
+          reply(response, error.status, error.message, undefined, true);
           return;
         }
         throw error;
@@ -205,10 +219,20 @@ export async function startDevMediaServer(options: DevMediaServerOptions): Promi
     }
     const twirp = /^\/twirp\/livekit\.RoomService\/(\w+)$/.exec(url.pathname);
     if (twirp?.[1] && method === 'POST') {
+      let body: Buffer;
+      try {
+        body = await readBody(request);
+      } catch (error) {
+        if (error instanceof HttpRefusal) {
+          reply(response, error.status, error.message);
+          return;
+        }
+        throw error;
+      }
       const result = await roomService({
         method: twirp[1],
         contentType: request.headers['content-type'] ?? '',
-        body: await readBody(request),
+        body,
         authorization: request.headers.authorization,
       });
       reply(response, result.status, result.body, result.contentType);

@@ -4,18 +4,14 @@ import type { DevMediaServerLogger } from '../options';
 import { rankOfLayer, type PublishedTrack, type TrackSink } from './published-track';
 
 /**
- * One subscriber's copy of a published track: picks the simulcast layer, switches layers only
- * at a keyframe of the new layer, and rewrites sequence numbers and timestamps so that the
+ * One subscriber's copy of a published track: picks the best simulcast layer that is arriving,
+ * up to what the subscriber asked for (UpdateTrackSettings), switches layers only at a keyframe
+ * of the new layer, and rewrites sequence numbers and timestamps so that the
  * subscriber sees one continuous stream. Each packet is copied before sending, because
  * werift's sender rewrites the header of the packet it is given.
  */
 
 const SEQUENCE_HISTORY = 1024;
-/** REMB below this share of the forwarded bitrate counts as congestion. */
-const CONGESTION_RATIO = 0.5;
-const CONGESTION_READINGS = 3;
-const CONGESTION_GRACE_MS = 5000;
-const CONGESTION_HOLD_MS = 10_000;
 
 export interface LayerPreference {
   quality?: VideoQuality;
@@ -33,10 +29,6 @@ export class DownTrack implements TrackSink {
   private target: string | undefined;
   private disabled = false;
   private preference: LayerPreference = {};
-  private congestionCapRank: number | undefined;
-  private congestionSince = 0;
-  private lowRembReadings = 0;
-  private forwardingSince = 0;
   private seqOffset = 0;
   private tsOffset = 0;
   private lastInSeq: number | undefined;
@@ -107,54 +99,18 @@ export class DownTrack implements TrackSink {
   /** Re-decides the layer; called on settings changes and by the owner's timer. */
   evaluate(force = false): void {
     if (this.closed || !this.isVideo || this.disabled) return;
-    const now = Date.now();
-    this.watchCongestion(now);
-    const active = this.track.activeLayers(now);
+    const active = this.track.activeLayers();
     if (active.length === 0) {
       if (force && this.target !== undefined) this.track.requestKeyframe(this.target);
       return;
     }
-    const caps = [this.maxRankFromPreference(), this.congestionCapRank ?? 2];
-    const cap = Math.min(...caps);
+    const cap = this.maxRankFromPreference();
     const allowed = active.filter((rid) => rankOfLayer(rid) <= cap);
     const desired = allowed[allowed.length - 1] ?? active[0];
     if (desired === undefined) return;
     this.target = desired;
     if (this.current !== this.target) {
       this.track.requestKeyframe(this.target);
-    }
-  }
-
-  private watchCongestion(now: number): void {
-    if (this.congestionCapRank !== undefined && now - this.congestionSince > CONGESTION_HOLD_MS) {
-      // Try the better layers again; REMB caps them again if the path is still congested.
-      this.congestionCapRank = undefined;
-      this.lowRembReadings = 0;
-    }
-    if (
-      this.current === undefined ||
-      !this.forwardingSince ||
-      now - this.forwardingSince < CONGESTION_GRACE_MS
-    ) {
-      return;
-    }
-    const remb = Number(this.transceiver.sender.receiverEstimatedMaxBitrate);
-    const sending = this.track.layerBitrate(this.current);
-    if (remb > 0 && sending > 0 && remb < CONGESTION_RATIO * sending) {
-      this.lowRembReadings++;
-    } else {
-      this.lowRembReadings = 0;
-    }
-    const rank = rankOfLayer(this.current);
-    if (this.lowRembReadings >= CONGESTION_READINGS && rank > 0) {
-      this.congestionCapRank = rank - 1;
-      this.congestionSince = now;
-      this.lowRembReadings = 0;
-      this.logger.info('subscriber is congested, capping simulcast layer', {
-        track: this.track.sid,
-        remb,
-        sending: Math.round(sending),
-      });
     }
   }
 
@@ -188,7 +144,6 @@ export class DownTrack implements TrackSink {
     this.lastInSeq = (inSeq - 1) & 0xffff;
     this.historyIn.fill(-1);
     this.current = layer;
-    if (!this.forwardingSince) this.forwardingSince = Date.now();
   }
 
   private forward(packet: RtpPacket): void {
@@ -224,7 +179,6 @@ export class DownTrack implements TrackSink {
       this.lastOutTs = timestamp;
       this.lastOutAt = Date.now();
     }
-    if (!this.forwardingSince) this.forwardingSince = Date.now();
     this.packetsSent++;
     this.transceiver.sender
       .sendRtp(new RtpPacket(header, packet.payload))

@@ -258,7 +258,8 @@ export class ParticipantSession {
     this.pc.onDataChannel.subscribe((channel) => this.adoptDataChannel(channel));
     this.signal.onRequest((message) => this.handleRequest(message));
     this.signal.onClose(() => {
-      if (!this.closed) this.room.remove(this, DisconnectReason.CLIENT_INITIATED, false);
+      // A client that leaves says so first (leave request); this is a lost connection.
+      if (!this.closed) this.room.remove(this, DisconnectReason.SIGNAL_CLOSE, false);
     });
 
     this.state = ParticipantInfo_State.JOINED;

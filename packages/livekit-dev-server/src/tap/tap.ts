@@ -144,6 +144,8 @@ class TrackCapture {
   }
 }
 
+const MAX_TRACKS = 256;
+
 export class MediaTap {
   private readonly tracks = new Map<string, TrackCapture>();
   private readonly limits: Required<TapOptions>;
@@ -158,6 +160,11 @@ export class MediaTap {
   capture(meta: TapTrackMeta, layer: string, packet: RtpPacket): void {
     let capture = this.tracks.get(meta.trackSid);
     if (!capture) {
+      if (this.tracks.size >= MAX_TRACKS) {
+        // Bounded like everything else here: the oldest track makes room.
+        const oldest = this.tracks.keys().next();
+        if (!oldest.done) this.tracks.delete(oldest.value);
+      }
       capture = new TrackCapture(meta, this.limits);
       this.tracks.set(meta.trackSid, capture);
     }
