@@ -184,9 +184,35 @@ test('E2EE off: both decode each other, data, metadata and screen share work, th
     ...VGA,
   });
 
+  // canSubscribe: false: the lurker sees who publishes but is sent nothing. Its own microphone
+  // reaching alice proves its connection went through the negotiations that would have
+  // carried the tracks.
+  const lurker = await participant(browser, 'lurker');
+  await lurker.join({
+    url: server.url,
+    token: await joinToken('lurker', room, { canSubscribe: false }),
+    microphone: true,
+  });
+  await expect
+    .poll(async () => {
+      const fromLurker = (await alice.remoteStats()).find((s) => s.participant === 'lurker');
+      return (fromLurker?.decodedSamples ?? 0) > 4800;
+    })
+    .toBe(true);
+  const seenByLurker = await lurker.remoteStats();
+  expect(seenByLurker.map((s) => `${s.participant}/${s.source}`).sort()).toEqual([
+    'alice/camera',
+    'alice/microphone',
+    'bob/camera',
+    'bob/microphone',
+  ]);
+  expect(seenByLurker.every((s) => !s.subscribed && s.bytesReceived === 0)).toBe(true);
+
   // Leaving: the other side sees the participant and its tracks go.
   await bob.leave();
-  await expect.poll(() => alice.participants()).toEqual([]);
+  await expect
+    .poll(async () => (await alice.participants()).map((p) => p.identity))
+    .toEqual(['lurker']);
 });
 
 test('E2EE on: participants with the key decode, the tap sees only ciphertext, a wrong key decodes nothing', async ({
