@@ -130,9 +130,14 @@ export class PublishedTrack {
     if (firstPacket && this.kind === 'video' && !keyframeStart && this.sinks.size > 0) {
       this.requestKeyframe(rid);
     }
-    this.tap?.capture(this.tapMeta, rid, packet);
-    for (const sink of this.sinks) {
-      sink.write(rid, packet, keyframeStart);
+    try {
+      this.tap?.capture(this.tapMeta, rid, packet);
+      for (const sink of this.sinks) {
+        sink.write(rid, packet, keyframeStart);
+      }
+    } catch (error) {
+      // This runs inside werift's receive path; an exception here would break the connection.
+      this.logger.error('forwarding failed', { track: this.sid, error: String(error) });
     }
   }
 

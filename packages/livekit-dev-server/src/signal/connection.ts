@@ -37,8 +37,15 @@ export class SignalConnection {
         this.logger.warn('ignoring undecodable signal request', { error: String(error) });
         return;
       }
-      if (request.message.case !== undefined) {
+      if (request.message.case === undefined) return;
+      try {
         handler(request.message);
+      } catch (error) {
+        // One bad request must not take the server (and everyone's meeting) down.
+        this.logger.error('signal request failed', {
+          request: request.message.case,
+          error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+        });
       }
     });
   }
