@@ -13,6 +13,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
+import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from '@playwright/test';
@@ -36,6 +37,7 @@ const SIZE = { width: 640, height: 480 };
 
 interface Row {
   participants: number;
+  failedJoins: number;
   videoStreams: number;
   allDecodingMs: number | undefined;
   cpuPercent: number;
@@ -112,7 +114,7 @@ async function measure(
   );
   try {
     const started = Date.now();
-    await Promise.all(
+    const joins = await Promise.allSettled(
       participants.map(async (participant) =>
         participant.join({
           url: serverUrl,
@@ -123,7 +125,14 @@ async function measure(
         }),
       ),
     );
-    const decoding = await allDecoding(participants, smoke ? 30_000 : 90_000);
+    const failedJoins = joins.flatMap((join) =>
+      join.status === 'rejected' ? [String(join.reason)] : [],
+    );
+    for (const failure of failedJoins)
+      console.error(`join failed: ${failure.split('\n')[0] ?? ''}`);
+    const joined = participants.filter((_, index) => joins[index]?.status === 'fulfilled');
+    const decoding =
+      failedJoins.length === 0 && (await allDecoding(joined, smoke ? 30_000 : 90_000));
     const allDecodingMs = decoding ? Date.now() - started : undefined;
     await new Promise((resolve) => setTimeout(resolve, warmupMs));
     const first = await processSample(pid);
@@ -139,6 +148,7 @@ async function measure(
     const videoStreams = count * (count - 1);
     return {
       participants: count,
+      failedJoins: failedJoins.length,
       videoStreams,
       allDecodingMs,
       cpuPercent,
@@ -181,7 +191,7 @@ function printTable(rows: Row[], idleRssMb: number): void {
   const format = (cells: string[]) =>
     `| ${cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join(' | ')} |`;
   console.log(
-    `\nlivekit-dev-server forwarding cost (${smoke ? 'smoke' : 'full'} run; server measured as its own process via /proc; idle RSS ${idleRssMb.toFixed(0)} MB)`,
+    `\nlivekit-dev-server forwarding cost (${smoke ? 'smoke' : 'full'} run; server measured as its own process via /proc; idle RSS ${idleRssMb.toFixed(0)} MB; ${os.cpus().length} cores, load average before ${loadBefore})`,
   );
   console.log(format(header));
   console.log(`|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`);
@@ -193,6 +203,10 @@ function printTable(rows: Row[], idleRssMb: number): void {
   );
 }
 
+const loadBefore = os
+  .loadavg()
+  .map((value) => value.toFixed(1))
+  .join(' ');
 const { child, url } = await startServerProcess();
 const page = await startTestPage();
 const browser = await chromium.launch(chromiumLaunchOptions());

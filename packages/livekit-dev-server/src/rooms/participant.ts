@@ -593,7 +593,7 @@ export class ParticipantSession {
    * A client re-offers within milliseconds of joining when others publish, so later answers
    * wait until the connection is up (or given up on).
    */
-  private async transportSettled(timeoutMs = 10_000): Promise<void> {
+  private async transportSettled(timeoutMs = 20_000): Promise<void> {
     const settled = (): boolean =>
       ['connected', 'failed', 'closed'].includes(this.pc.connectionState);
     if (settled()) return;
