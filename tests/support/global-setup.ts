@@ -85,6 +85,9 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
       // Every spec signs in from 127.0.0.1; the limits themselves are tested in the API's tests.
       PRE_LOGIN_RATE_LIMIT: '1000',
       SIGN_IN_RATE_LIMIT: '1000',
+      // The development media server's test-only tap (GET /debug/tap), so the room's specs can
+      // show that no decodable media reaches the server with E2EE on. Never outside tests.
+      LIVEKIT_DEV_TAP: '1',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,6 +1,7 @@
 'use client';
 
 import '@livekit/components-styles';
+import { LogLevel, setLogLevel } from 'livekit-client';
 import { useEffect, useMemo } from 'react';
 import { detectCapabilities, joinBlock } from '../media-support';
 import { MeetingRoomController, type RoomControllerOptions } from '../meeting-room-controller';
@@ -28,6 +29,9 @@ declare global {
     };
   }
 }
+
+// livekit logs every key it is given at info level; warnings and errors are what matter here.
+setLogLevel(LogLevel.warn);
 
 function createE2EEWorker(): Worker {
   return new Worker(new URL('livekit-client/e2ee-worker', import.meta.url));
@@ -156,7 +160,10 @@ function Ended({
         <h1 className="text-xl font-semibold">{ending.title}</h1>
         <p className="mt-2 text-slate-300">{failure ?? ending.text}</p>
         {(phase === 'left' || phase === 'failed') && (
-          <a href={`/meet/${meetingId}`} className="mt-4 inline-block text-sky-300 underline">
+          <a
+            href={`/meet/${meetingId}${typeof window === 'undefined' ? '' : window.location.search}`}
+            className="mt-4 inline-block text-sky-300 underline"
+          >
             Rejoin
           </a>
         )}
