@@ -464,7 +464,7 @@ describe('invitations by e-mail, with ICS files', () => {
     expect(outsideText).not.toContain('sesame-42');
     expect(eventOf(calendarPart(outsideMail.raw)).url).toBe(meeting.links.lobby);
     // The outsider answers from the mail's link, without an account.
-    const rsvp = /\/meet\/rsvp#token=([A-Za-z0-9_-]+)/.exec(outsideText)?.[1];
+    const rsvp = /\/join\/rsvp#token=([A-Za-z0-9_-]+)/.exec(outsideText)?.[1];
     expect(rsvp).toBeDefined();
     const answered = await clients.anonymous.inject({
       method: 'POST',

@@ -113,7 +113,7 @@ export async function sendMeetingMails(options: {
         data: { rsvpTokenHash: hashRsvpToken(token) },
       });
       // In the fragment: the token never appears in a request line or a server log.
-      rsvpUrl = `${options.publicUrl}/meet/rsvp#token=${token}`;
+      rsvpUrl = `${options.publicUrl}/join/rsvp#token=${token}`;
     }
     recipients.push({ email: invitee.email, member: invitee.userId !== null, rsvpUrl });
   }
@@ -164,11 +164,12 @@ export async function sendMeetingMails(options: {
         lines.push(
           `Join through the lobby: ${links.lobby}`,
           '',
-          "This lobby link does not contain the meeting's guest link secret: that secret is made in the",
-          "organiser's browser and never passes through this server, so no e-mail from it can carry",
-          'it. With this link a host lets you in from the lobby. If the organiser sends you the guest',
-          'link themselves, use that one: it lets the other participants check that you are who the',
-          'link was given to.',
+          "This lobby link does not contain the meeting's guest link secret: that secret is made in",
+          "the organiser's browser and never passes through this server, so no e-mail from it can",
+          'carry it. With this link a host can let you in from the lobby, but in an end-to-end',
+          'encrypted meeting the other participants can only check who you are, and send you the',
+          'keys to see and hear them, if you have the secret: if the organiser sends you the guest',
+          'link themselves, use that one.',
         );
         if (meeting.passcodeHash)
           lines.push('', 'The meeting has a passcode: ask the organiser for it.');

@@ -1,0 +1,7 @@
+'use client';
+
+import { MeetingsAgendaPage } from '../../../../src/features/meetings/agenda-page';
+
+export default function Page() {
+  return <MeetingsAgendaPage />;
+}
