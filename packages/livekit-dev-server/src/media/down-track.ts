@@ -40,7 +40,6 @@ export class DownTrack implements TrackSink {
   private readonly historyOut = new Uint16Array(SEQUENCE_HISTORY);
   private readonly unsubscribers: Array<() => void> = [];
   private closed = false;
-  packetsSent = 0;
 
   constructor(
     readonly track: PublishedTrack,
@@ -179,7 +178,6 @@ export class DownTrack implements TrackSink {
       this.lastOutTs = timestamp;
       this.lastOutAt = Date.now();
     }
-    this.packetsSent++;
     this.transceiver.sender
       .sendRtp(new RtpPacket(header, packet.payload))
       .catch((error: unknown) => {

@@ -940,15 +940,4 @@ export class ParticipantSession {
     this.signal.close();
     await this.pc.close().catch(() => undefined);
   }
-
-  subscribedTrackSids(): string[] {
-    return [...this.subscriptions.keys()];
-  }
-
-  stats(): { packetsForwarded: number } {
-    let packetsForwarded = 0;
-    for (const subscription of this.subscriptions.values())
-      packetsForwarded += subscription.downTrack?.packetsSent ?? 0;
-    return { packetsForwarded };
-  }
 }
