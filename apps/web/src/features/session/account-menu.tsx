@@ -17,11 +17,13 @@ export function AccountMenu() {
   if (session.status === 'signed-out') {
     return (
       <div className="flex items-center gap-3 text-sm">
-        <Link href="/sign-in" className="text-slate-700 hover:text-brand-700">
+        {/* No prefetch: these links show on every page of a signed-out visitor. */}
+        <Link href="/sign-in" prefetch={false} className="text-slate-700 hover:text-brand-700">
           Sign in
         </Link>
         <Link
           href="/sign-up"
+          prefetch={false}
           className="rounded-md bg-brand-600 px-3 py-1.5 font-medium text-white hover:bg-brand-700"
         >
           Sign up
