@@ -1,7 +1,7 @@
-import { createPrivateKey, randomBytes, sign } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import {
-  canonicalJsonBytes,
+  signIdentityStatement,
   deriveAccountKeys,
   generateIdentity,
   generateKdfParams,
@@ -287,19 +287,7 @@ export async function signInThroughApi(
   return { client, response };
 }
 
-/**
- * Signs a statement as the browser does with the identity's Ed25519 key: over the RFC 8785
- * canonical JSON. (libsodium's 64-byte secret key is seed || public key.)
- */
+/** Signs a statement as the browser does: packages/crypto's `signIdentityStatement`. */
 export function signStatement(statement: unknown, identity: Identity): string {
-  const key = createPrivateKey({
-    key: {
-      kty: 'OKP',
-      crv: 'Ed25519',
-      d: Buffer.from(identity.signingPrivateKey.subarray(0, 32)).toString('base64url'),
-      x: Buffer.from(identity.signingPublicKey).toString('base64url'),
-    },
-    format: 'jwk',
-  });
-  return sign(null, canonicalJsonBytes(statement), key).toString('base64url');
+  return signIdentityStatement(identity, statement);
 }

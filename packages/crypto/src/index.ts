@@ -112,7 +112,13 @@ export {
   type VerifiedRecordingEnvelope,
   type RecordingSeal,
 } from './recording-envelope';
-export { type Signed, type SignerRef, type SignerTrust } from './signed-statement';
+export {
+  signIdentityStatement,
+  verifyIdentityStatement,
+  type Signed,
+  type SignerRef,
+  type SignerTrust,
+} from './signed-statement';
 export {
   AUDIT_GENESIS_HASH,
   AUDIT_HASH_VERSION,

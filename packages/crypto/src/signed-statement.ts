@@ -1,7 +1,7 @@
 import { fromBase64Url } from './encoding';
 import { CryptoError } from './errors';
 import { keyId } from './identity';
-import { verifyPayload } from './signing';
+import { signPayload, verifyPayload } from './signing';
 import { requireObject, requireString } from './validate';
 
 /** A signed JSON statement: `signature` is Ed25519 over canonicalJson(payload), base64url. */
@@ -97,4 +97,31 @@ export function verifySigned<T>(
   const key = resolveSignerKey(operation, signer, trust);
   verifyPayload(operation, payload, record.signature, key);
   return { payload: payload as T, signer };
+}
+
+/**
+ * Signs a statement with a person's identity (Ed25519 over the RFC 8785 canonical JSON of
+ * `statement`, base64url). Used where a browser proves it holds an identity, e.g. the
+ * recovery proof over a server challenge. The statement should carry its own `type`.
+ */
+export function signIdentityStatement(
+  identity: { signingPrivateKey: Uint8Array },
+  statement: unknown,
+): string {
+  return signPayload('signIdentityStatement', statement, identity.signingPrivateKey);
+}
+
+/**
+ * Checks a signature made by `signIdentityStatement` with the signer's Ed25519 public key
+ * (base64url, from the key directory). Throws `BAD_SIGNATURE` when it does not verify,
+ * `INVALID_ENCODING`/`INVALID_INPUT` for malformed keys or signatures.
+ */
+export function verifyIdentityStatement(
+  statement: unknown,
+  signature: string,
+  signingPublicKey: string,
+): void {
+  const operation = 'verifyIdentityStatement';
+  const key = fromBase64Url(signingPublicKey, operation, 'signingPublicKey');
+  verifyPayload(operation, statement, signature, key);
 }

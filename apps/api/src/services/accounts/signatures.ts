@@ -1,25 +1,20 @@
-import { createPublicKey, verify } from 'node:crypto';
-import { canonicalJsonBytes } from '@conclave/crypto';
+import { isCryptoError, verifyIdentityStatement } from '@conclave/crypto';
 
 /**
- * Checks an Ed25519 signature over the RFC 8785 canonical JSON of `payload` (how
- * packages/crypto signs statements) with a public key from the key directory. Verification
- * needs only public data, so Node's own Ed25519 is used; signing happens in the browser.
+ * Checks a statement signed with a person's identity key (packages/crypto's
+ * `signIdentityStatement`: Ed25519 over the RFC 8785 canonical JSON) against a public key from
+ * the key directory. False for a signature that does not verify or a malformed one.
  */
 export function verifyStatementSignature(
   payload: unknown,
   signatureBase64Url: string,
   signingPublicKeyBase64Url: string,
 ): boolean {
-  const signature = Buffer.from(signatureBase64Url, 'base64url');
-  if (signature.length !== 64) return false;
   try {
-    const key = createPublicKey({
-      key: { kty: 'OKP', crv: 'Ed25519', x: signingPublicKeyBase64Url },
-      format: 'jwk',
-    });
-    return verify(null, canonicalJsonBytes(payload), key, signature);
-  } catch {
-    return false;
+    verifyIdentityStatement(payload, signatureBase64Url, signingPublicKeyBase64Url);
+    return true;
+  } catch (error) {
+    if (isCryptoError(error)) return false;
+    throw error;
   }
 }

@@ -1,5 +1,5 @@
 import {
-  canonicalJsonBytes,
+  signIdentityStatement,
   generateIdentity,
   generateKdfParams,
   generateRecoveryCode,
@@ -147,32 +147,9 @@ export async function makeNewRecoveryCode(password: string, keys: AccountKeys) {
   };
 }
 
-/**
- * Signs a statement with the identity's Ed25519 key, over its RFC 8785 canonical JSON (as
- * packages/crypto signs statements). packages/crypto exports no signing function for an
- * identity yet, so this uses WebCrypto's Ed25519 with the key imported non-extractable;
- * docs/accounts.md records it, to move into packages/crypto when it offers one.
- */
-export async function signWithIdentity(identity: Identity, statement: unknown): Promise<string> {
-  const key = await crypto.subtle.importKey(
-    'jwk',
-    {
-      kty: 'OKP',
-      crv: 'Ed25519',
-      d: toBase64Url(identity.signingPrivateKey.subarray(0, 32)),
-      x: toBase64Url(identity.signingPublicKey),
-      ext: false,
-    },
-    { name: 'Ed25519' },
-    false,
-    ['sign'],
-  );
-  const signature = await crypto.subtle.sign(
-    { name: 'Ed25519' },
-    key,
-    canonicalJsonBytes(statement) as Uint8Array<ArrayBuffer>,
-  );
-  return toBase64Url(new Uint8Array(signature));
+/** Signs a statement with the identity's Ed25519 key (packages/crypto, over canonical JSON). */
+export function signWithIdentity(identity: Identity, statement: unknown): string {
+  return signIdentityStatement(identity, statement);
 }
 
 /**
@@ -203,7 +180,7 @@ export async function makeRecovery(
       wrappedIdentity: wrapIdentity(identity, derived.wrapKey),
       recoveryWrappedIdentity: wrapIdentityWithRecoveryCode(identity, recoveryCode),
     };
-    const signature = await signWithIdentity(
+    const signature = signWithIdentity(
       identity,
       recoveryProofStatement({ ...body, userId: start.userId, challenge: start.challenge }),
     );
