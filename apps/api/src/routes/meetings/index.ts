@@ -311,15 +311,12 @@ const meetingRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const auth = requireUser(request);
-      const { meeting } = await requireMeetingAccess(db, {
-        ...request.params,
-        userId: auth.user.id,
-        email: auth.user.email,
-      });
       const now = Date.now();
       try {
         const join = await resolveMemberJoin(db, {
-          meetingId: meeting.id,
+          meetingId: request.params.meetingId,
+          orgId: request.params.orgId,
+          requireVisible: true,
           occurrenceId: request.body.occurrenceId,
           user: auth.user,
           nowMs: now,

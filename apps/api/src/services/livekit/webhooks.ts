@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { TokenVerifier, WebhookReceiver, type WebhookEvent } from 'livekit-server-sdk';
 import type { Db } from '../../db/client';
 import { Prisma } from '../../db/generated/client';
+import { ensureRoom } from '../meetings/rooms';
 import { parseRoomName } from './tokens';
 
 /**
@@ -113,10 +114,10 @@ export async function applyWebhookEvent(db: Db, event: WebhookEvent): Promise<We
         select: { id: true },
       });
       if (!meeting) return { handled: false, event: event.event, reason: 'unknown meeting' };
-      const room = await tx.meetingRoom.upsert({
-        where: { roomName },
-        create: { meetingId: parsed.meetingId, occurrenceId: parsed.occurrenceId, roomName },
-        update: {},
+      const room = await ensureRoom(tx, {
+        meetingId: parsed.meetingId,
+        occurrenceId: parsed.occurrenceId,
+        roomName,
       });
       switch (event.event) {
         case 'room_started':

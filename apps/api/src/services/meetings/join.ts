@@ -22,6 +22,7 @@ import {
   joinWindow,
   type ComputedOccurrence,
 } from './schedule';
+import { ensureRoom } from './rooms';
 import { readTicket, signTicket, TICKET_RESUME_MS, TICKET_TTL_MS } from './tickets';
 
 /**
@@ -108,10 +109,10 @@ export async function openOccurrence(
   if (nowMs > window.closesAtMs)
     throw new JoinRefused('ended', 'This occurrence of the meeting is over.');
   const roomName = roomNameFor(meeting.id, occurrence.occurrenceId);
-  const room = await db.meetingRoom.upsert({
-    where: { roomName },
-    create: { meetingId: meeting.id, occurrenceId: occurrence.occurrenceId, roomName },
-    update: {},
+  const room = await ensureRoom(db, {
+    meetingId: meeting.id,
+    occurrenceId: occurrence.occurrenceId,
+    roomName,
   });
   if (room.endedAt) throw new JoinRefused('ended', 'A host ended this meeting.');
   const settings = effectiveMeetingSettings(await orgMeetingPolicy(meeting.orgId), meeting);
@@ -145,9 +146,19 @@ export async function resolveMemberJoin(
     occurrenceId?: string | undefined;
     user: { id: string; email: string; displayName: string };
     nowMs: number;
+    /** The org the request named (REST routes): another org's meeting is a 404. */
+    orgId?: string;
+    /**
+     * Refuse (404) a meeting this member may not see, instead of sending them to the lobby:
+     * the token route, where the answer would otherwise tell that the meeting exists.
+     */
+    requireVisible?: boolean;
   },
 ): Promise<ResolvedJoin> {
-  const meeting = await loadMeeting(db, { meetingId: options.meetingId });
+  const meeting = await loadMeeting(db, {
+    meetingId: options.meetingId,
+    ...(options.orgId !== undefined ? { orgId: options.orgId } : {}),
+  });
   const membership = meeting
     ? await db.membership.findUnique({
         where: { orgId_userId: { orgId: meeting.orgId, userId: options.user.id } },
@@ -159,12 +170,15 @@ export async function resolveMemberJoin(
       'There is no such meeting in your organisations. If you were sent a guest link, open it signed out.',
     );
   }
-  const open = await openOccurrence(db, meeting, options.occurrenceId, options.nowMs);
   const access = viewerAccess(meeting, {
     userId: options.user.id,
     email: options.user.email,
     orgRole: membership.role,
   });
+  if (options.requireVisible && !access.canView) {
+    throw new JoinRefused('not_found', 'There is no such meeting, or you are not invited to it.');
+  }
+  const open = await openOccurrence(db, meeting, options.occurrenceId, options.nowMs);
   const admission = await db.meetingAdmission.findUnique({
     where: {
       meetingId_occurrenceId_participantId: {
@@ -466,19 +480,20 @@ export function databaseHostDecisions(db: Db): HostDecisions {
     };
     const now = new Date();
     await db.$transaction(async (tx) => {
-      await tx.meetingAdmission.upsert({
+      await tx.meetingAdmission.createMany({
+        data: [
+          {
+            ...key,
+            kind: target.kind,
+            userId: target.kind === 'member' ? target.id : null,
+            displayName: target.displayName,
+          },
+        ],
+        skipDuplicates: true,
+      });
+      await tx.meetingAdmission.update({
         where: { meetingId_occurrenceId_participantId: key },
-        create: {
-          ...key,
-          kind: target.kind,
-          userId: target.kind === 'member' ? target.id : null,
-          displayName: target.displayName,
-          status: change.status,
-          ...(change.role ? { role: change.role } : {}),
-          decidedById: decision.byUserId,
-          decidedAt: now,
-        },
-        update: {
+        data: {
           status: change.status,
           ...(change.role ? { role: change.role } : {}),
           decidedById: decision.byUserId,
@@ -508,16 +523,10 @@ export function databaseHostDecisions(db: Db): HostDecisions {
     async endMeeting({ room, byUserId }) {
       const now = new Date();
       await db.$transaction(async (tx) => {
-        await tx.meetingRoom.upsert({
-          where: { roomName: room.roomName },
-          create: {
-            meetingId: room.meetingId,
-            occurrenceId: room.occurrenceId,
-            roomName: room.roomName,
-            endedAt: now,
-            endedById: byUserId,
-          },
-          update: { endedAt: now, endedById: byUserId },
+        const ensured = await ensureRoom(tx, room);
+        await tx.meetingRoom.update({
+          where: { id: ensured.id },
+          data: { endedAt: now, endedById: byUserId },
         });
         await recordAudit(tx, {
           orgId: room.orgId,
