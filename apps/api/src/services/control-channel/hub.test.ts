@@ -593,3 +593,32 @@ describe('two instances on one bus', () => {
     expect(one.connectionCount + two.connectionCount).toBe(2);
   });
 });
+
+describe('an instance that stops without saying goodbye', () => {
+  it('has its participants dropped by the others once its liveness key is gone', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    const w = world();
+    const dead = new Set<string>();
+    // The shared store, except that instances in `dead` no longer refresh their liveness.
+    const presence: PresenceStore = {
+      ...w.presence,
+      liveInstances: async (ids) => new Set(ids.filter((id) => !dead.has(id))),
+    };
+    w.presence = presence;
+    const survivor = hub(w, { heartbeatIntervalMs: 1000 });
+    const crashed = hub(w, { heartbeatIntervalMs: 1000 });
+    const a = await join(survivor, person('a'));
+    await join(crashed, person('b'));
+    await vi.waitFor(() => expect(a.socket.of('participant-joined')).toHaveLength(1));
+    dead.add(crashed.instanceId);
+    vi.advanceTimersByTime(1000);
+    await vi.waitFor(() =>
+      expect(a.socket.of('participant-left')).toEqual([
+        { type: 'participant-left', participantId: 'b', reason: 'disconnected' },
+      ]),
+    );
+    expect(
+      (await presence.list(`${room.meetingId}/${room.occurrenceId}`)).map((e) => e.participant.id),
+    ).toEqual(['a']);
+  });
+});
