@@ -11,7 +11,7 @@ import {
 import { Alert, Button, Card, Spinner } from '../../components/ui';
 import { api, errorMessage } from '../../lib/api';
 import { RESPONSE_LABELS } from './meeting-view';
-import { formatDay, formatRange, viewerTimeZone } from './time';
+import { formatDay, formatRange, formatTime, viewerTimeZone } from './time';
 
 /**
  * `/join/<meetingId>`: where invitation mails send people outside the organisation. It says
@@ -53,13 +53,7 @@ export function JoinLandingPage({ meetingId }: { meetingId: string }) {
             <p className="text-slate-800" data-testid="join-when">
               {formatDay(Date.parse(next.start), timeZone)},{' '}
               {formatRange(Date.parse(next.start), Date.parse(next.end), timeZone)} (your time,{' '}
-              {timeZone}). Joining opens at{' '}
-              {
-                formatRange(Date.parse(next.opensAt), Date.parse(next.opensAt), timeZone).split(
-                  '–',
-                )[0]
-              }
-              .
+              {timeZone}). Joining opens at {formatTime(Date.parse(next.opensAt), timeZone)}.
             </p>
           ) : (
             <p className="text-slate-800">The meeting has no more occurrences.</p>
