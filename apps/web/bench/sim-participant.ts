@@ -46,7 +46,10 @@ export class SimParticipant {
   /** What the browser would hand livekit's key provider: identity and key index, in order. */
   readonly installed: { identity: string; keyIndex: number; at: number }[] = [];
   closedWith: number | null = null;
+  /** How many times the control channel opened (more than once: it reconnected). */
+  opens = 0;
   private readonly waiters = new Set<() => void>();
+  private socket: WebSocket | null = null;
 
   constructor(options: SimParticipantOptions) {
     this.session = new RoomSession({
@@ -66,12 +69,18 @@ export class SimParticipant {
     });
     this.session.subscribe(() => this.notify());
     this.connection = new ControlConnection({
-      connect: () =>
-        new WebSocket(options.url, { headers: options.headers ?? {} }) as unknown as SocketLike,
+      connect: () => {
+        this.socket = new WebSocket(options.url, { headers: options.headers ?? {} });
+        return this.socket as unknown as SocketLike;
+      },
       onMessage: (message) => this.session.handle(message),
       onClosed: (code) => {
         this.closedWith = code;
         this.session.closed(code);
+        this.notify();
+      },
+      onStateChange: (state) => {
+        if (state === 'open') this.opens++;
         this.notify();
       },
       backoffMs: [100, 200, 400],
@@ -118,9 +127,12 @@ export class SimParticipant {
     this.connection.close();
   }
 
-  /** Drops the connection as a network failure would (no `leave`, no close handshake). */
-  dropConnection(): void {
-    this.connection.close();
+  /**
+   * Cuts the socket as a network failure would (no `leave`, no close handshake); the control
+   * connection notices and reconnects by itself.
+   */
+  simulateNetworkDrop(): void {
+    this.socket?.terminate();
   }
 
   private notify(): void {

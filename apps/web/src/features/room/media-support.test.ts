@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { describeMediaError, detectCapabilities, joinBlock } from './media-support';
+import {
+  describeConnectFailure,
+  describeMediaError,
+  detectCapabilities,
+  joinBlock,
+} from './media-support';
 
 const chromium = {
   RTCRtpScriptTransform: function RTCRtpScriptTransform() {},
@@ -56,5 +61,26 @@ describe('describeMediaError', () => {
     expect(describeMediaError(named('OverconstrainedError')).kind).toBe('constraints');
     expect(describeMediaError(named('NotAllowedError'), 'screen').message).toMatch(/Screen/);
     expect(describeMediaError('weird').kind).toBe('unknown');
+  });
+});
+
+describe('describeConnectFailure', () => {
+  it('tells an ended or full meeting apart from access and network problems', () => {
+    expect(describeConnectFailure(Object.assign(new Error('gone'), { status: 410 }))).toEqual({
+      ended: true,
+      message: 'The meeting has ended.',
+    });
+    expect(describeConnectFailure(new Error('could not join: room is full')).message).toMatch(
+      /This meeting is full/,
+    );
+    expect(describeConnectFailure(Object.assign(new Error('x'), { status: 403 })).message).toMatch(
+      /not \(or no longer\) allowed/,
+    );
+    expect(
+      describeConnectFailure(new Error('The meeting is not open yet: it opens at 09:20')).message,
+    ).toBe('The meeting is not open yet: it opens at 09:20');
+    expect(describeConnectFailure(new TypeError('Failed to fetch')).message).toMatch(
+      /Check your connection/,
+    );
   });
 });

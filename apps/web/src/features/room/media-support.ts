@@ -133,3 +133,42 @@ export function describeMediaError(
     message: `Your ${device} could not be started (${name || 'error'}: ${text}).`,
   };
 }
+
+/**
+ * Why connecting to the meeting's media failed, for the person: the meeting is full or over,
+ * access was withdrawn, or the network.
+ */
+export function describeConnectFailure(error: unknown): { ended: boolean; message: string } {
+  const status =
+    typeof error === 'object' && error !== null && 'status' in error
+      ? Number(error.status)
+      : undefined;
+  const text = error instanceof Error ? error.message : String(error);
+  if (status === 410 || /\bended\b|room.*(closed|deleted)/i.test(text)) {
+    return { ended: true, message: 'The meeting has ended.' };
+  }
+  if (/\bfull\b|max(imum)?[ _-]?participants|too many participants/i.test(text)) {
+    return {
+      ended: false,
+      message:
+        'This meeting is full: it has as many participants as it allows. Try again when someone leaves.',
+    };
+  }
+  if (
+    status === 401 ||
+    status === 403 ||
+    /unauthori[sz]ed|permission denied|forbidden/i.test(text)
+  ) {
+    return {
+      ended: false,
+      message: 'You are not (or no longer) allowed into this meeting. Ask a host to let you in.',
+    };
+  }
+  if (status === 409 || /not (yet )?open/i.test(text)) {
+    return { ended: false, message: text };
+  }
+  return {
+    ended: false,
+    message: `Could not connect to the meeting (${text}). Check your connection and try again.`,
+  };
+}

@@ -7,7 +7,7 @@ import {
   type RemoteTrack,
 } from 'livekit-client';
 import { ControlConnection, type ConnectionState, type SocketLike } from './control-connection';
-import { describeMediaError, type MediaProblem } from './media-support';
+import { describeConnectFailure, describeMediaError, type MediaProblem } from './media-support';
 import { ParticipantKeyProvider } from './participant-key-provider';
 import type { PinStore } from './participant-trust';
 import { RoomSession, type ParticipantView } from './room-session';
@@ -270,7 +270,7 @@ export class MeetingRoomController {
         this.session.view().meeting?.occurrenceId ?? '',
       );
     } catch (error) {
-      this.fail(error instanceof Error ? error.message : String(error));
+      this.failConnecting(error);
       return;
     }
     const e2ee = grant.e2ee;
@@ -303,7 +303,7 @@ export class MeetingRoomController {
       if (e2ee) await room.setE2EEEnabled(true);
       await room.connect(grant.url, grant.token);
     } catch (error) {
-      this.fail(`Could not connect to the media server: ${String(error)}`);
+      this.failConnecting(error);
       return;
     }
     this.update({ media: 'connected', phase: 'in-room' });
@@ -361,6 +361,17 @@ export class MeetingRoomController {
 
   private reportMediaProblem(problem: MediaProblem): void {
     this.update({ mediaProblems: [...this.current.mediaProblems, problem] });
+  }
+
+  private failConnecting(error: unknown): void {
+    const { ended, message } = describeConnectFailure(error);
+    if (!ended) {
+      this.fail(message);
+      return;
+    }
+    this.control?.close();
+    void this.stopMedia();
+    this.update({ phase: 'ended' });
   }
 
   private fail(message: string): void {

@@ -147,6 +147,29 @@ describe('room key exchange over the real control channel', () => {
     for (const p of [a, b, c]) p.leave();
   });
 
+  it('re-establishes keys after a participant’s connection drops and comes back', async () => {
+    const meeting = await newMeeting();
+    const [a, b, c] = [host, members[0]!, members[1]!].map((u) => join(meeting.id, u)) as [
+      SimParticipant,
+      SimParticipant,
+      SimParticipant,
+    ];
+    await waitUntilKeyed([a, b, c]);
+    const before = new Map([a, b, c].map((p) => [p.view().self!.id, p.ownKeyIndex()!]));
+    const opened = c.opens;
+    c.simulateNetworkDrop();
+    await c.waitFor(() => c.opens > opened, 10_000, 'the control channel to reconnect');
+    // c replaced its key on return; everyone holds everyone's current key again
+    await c.waitFor(
+      (v) => (v.myKey?.activeKeyIndex ?? 0) > before.get(members[1]!.id)!,
+      10_000,
+      'c to replace its key',
+    );
+    await waitUntilKeyed([a, b, c]);
+    expect(new Set([a, b, c].map(codeOf)).size).toBe(1);
+    for (const p of [a, b, c]) p.leave();
+  });
+
   it('carries chat sealed: all three read it, the server stored and relayed no plaintext', async () => {
     const meeting = await newMeeting();
     const [a, b, c] = [host, members[0]!, members[1]!].map((u) => join(meeting.id, u)) as [
