@@ -25,6 +25,12 @@ test('E2EE by default: members decode each other, share a code that changes when
     ...org.members,
   ]);
   const meeting = await createMeeting(host!, org.orgId);
+  // The E2EE worker and everything else of the room run under the portal's CSP.
+  const problems: string[] = [];
+  host!.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) problems.push(message.text());
+  });
+  host!.on('pageerror', (error) => problems.push(error.message));
   const path = `/meet/${meeting.id}?org=${org.orgId}`;
   const ids = [org.owner, ...org.members].map((user) => user.userId);
   const three = [host!, ben!, cleo!];
@@ -83,5 +89,6 @@ test('E2EE by default: members decode each other, share a code that changes when
   );
   expect(toDev.length, 'dev received keys while it was in the room').toBeGreaterThan(0);
   expect(toDev.filter((entry) => entry.at >= goneAt && entry.outcome === 'delivered')).toEqual([]);
+  expect(problems).toEqual([]);
   await Promise.all([host, ben, cleo, dev].map((page) => page!.context().close()));
 });
