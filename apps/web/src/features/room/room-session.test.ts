@@ -1,4 +1,6 @@
 import {
+  encryptSenderKey,
+  generateSenderKey,
   bindGuestKey,
   generateExchangeKeyPair,
   generateIdentity,
@@ -393,5 +395,68 @@ describe('RoomSession', () => {
     expect(b.media.latestIndex('a')).toBe(ownIndex(a));
     expect(a.media.latestIndex('b')).toBe(ownIndex(b));
     expect(h.code(a)).toBe(h.code(b));
+  });
+
+  it('keeps a key that arrives before presence announces its sender, and uses it then', async () => {
+    const clock = new ManualClock();
+    const me = generateIdentity();
+    const other = generateIdentity();
+    const media = new RecordingMediaSink();
+    const sent: string[] = [];
+    const session = new RoomSession({
+      send: (message) => sent.push(message.type === 'relay' ? message.channel : message.type),
+      exchangeKeys: { publicKey: me.exchangePublicKey, privateKey: me.exchangePrivateKey },
+      viewer: 'member',
+      pins: new MemoryPins(),
+      media,
+      clock,
+    });
+    const participant = (id: string, identity: ReturnType<typeof generateIdentity>) => ({
+      id,
+      kind: 'member' as const,
+      displayName: id,
+      role: 'participant' as const,
+      identity: publicIdentity(identity),
+      guestKey: null,
+      joinedAt: new Date(0).toISOString(),
+    });
+    session.handle({
+      type: 'welcome',
+      self: participant('me', me),
+      status: 'admitted',
+      meeting: MEETING,
+      participants: [],
+      lobby: [],
+      ticket: null,
+      limits: {
+        maxFrameBytes: 1,
+        maxRelayPayloadBytes: 1,
+        messageBurst: 1,
+        messagesPerSecond: 1,
+        heartbeatIntervalMs: 1,
+      },
+    });
+    const message = encryptSenderKey({
+      meetingId: `${MEETING.meetingId}/${MEETING.occurrenceId}`,
+      senderId: 'other',
+      recipientId: 'me',
+      keyIndex: 9,
+      senderKey: generateSenderKey(),
+      senderExchangePrivateKey: other.exchangePrivateKey,
+      recipientExchangePublicKey: me.exchangePublicKey,
+    });
+    session.handle({
+      type: 'relay',
+      from: 'other',
+      channel: 'sender-key',
+      payload: JSON.stringify({ message }),
+      broadcast: false,
+    });
+    expect(media.latestIndex('other')).toBeUndefined();
+    session.handle({ type: 'participant-joined', participant: participant('other', other) });
+    await new Promise((resolve) => setTimeout(resolve, 0)); // let the install settle
+    expect(media.latestIndex('other')).toBe(9);
+    expect(sent).toContain('sender-key-ack');
+    session.dispose();
   });
 });

@@ -120,6 +120,7 @@ interface PresentParticipant {
 }
 
 const SEALED_BACKLOG_PER_SENDER = 64;
+const EARLY_RELAYS_PER_SENDER = 32;
 const CHAT_HISTORY = 500;
 /** Guards seconds-based starts: indices of a session never reach the next session's start. */
 const KEY_INDEX_EPOCH_MS = Date.UTC(2025, 0, 1);
@@ -137,6 +138,8 @@ export class RoomSession {
   private readonly listeners = new Set<() => void>();
   private readonly seenMessages = new Set<string>();
   private readonly backlog = new Map<string, RoomPayloads['sealed'][]>();
+  /** Relayed messages from someone presence has not announced yet (events can cross). */
+  private readonly early = new Map<string, { channel: string; payload: string }[]>();
   private readonly hands = new Set<string>();
   private readonly linkSecretSentTo = new Set<string>();
   private readonly chat: ChatMessageView[] = [];
@@ -418,9 +421,15 @@ export class RoomSession {
       this.keyring.forget(participant.id);
       this.options.media?.forgetParticipant(participant.id);
     }
+    const early = this.early.get(participant.id);
+    if (early) {
+      this.early.delete(participant.id);
+      for (const { channel, payload } of early) this.handleRelay(participant.id, channel, payload);
+    }
   }
 
   private removeParticipant(id: string): void {
+    this.early.delete(id);
     if (!this.present.delete(id)) return;
     this.keyring.forget(id);
     this.options.media?.forgetParticipant(id);
@@ -488,9 +497,14 @@ export class RoomSession {
   }
 
   private handleRelay(from: string, channel: string, payload: string): void {
-    if (!isRoomChannel(channel)) return;
+    if (!isRoomChannel(channel) || this.status !== 'admitted') return;
     const sender = this.present.get(from);
-    if (!sender || this.status !== 'admitted') return;
+    if (!sender) {
+      const queue = this.early.get(from) ?? [];
+      if (queue.length < EARLY_RELAYS_PER_SENDER) queue.push({ channel, payload });
+      this.early.set(from, queue);
+      return;
+    }
     switch (channel) {
       case ROOM_CHANNELS.senderKey: {
         const parsed = parseRoomPayload(channel, payload);
