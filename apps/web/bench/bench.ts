@@ -5,8 +5,8 @@
  *   media server) with E2EE on; p50 over 10 joins;
  * - rekey: time to rekey a meeting after a leave (from the Leave click until every remaining
  *   participant encrypts with a new key and holds everyone else's), for 3 browsers, and for
- *   50 Node participants (the room's own RoomSession over `ws`) on the real control channel of
- *   the real API on PostgreSQL.
+ *   50 Node participants (the room's own RoomSession over `ws`, in this process) on the real
+ *   control channel of the product's API (another process) on PostgreSQL.
  *
  *   npm run bench -w apps/web               full run (a few minutes)
  *   npm run bench -w apps/web -- --smoke    3 joins, 1 leave each, 10 Node participants
@@ -14,19 +14,16 @@
  * Numbers are printed, not asserted.
  */
 import { chromium, type Browser, type Page } from '@playwright/test';
-import { ready } from '@conclave/crypto';
+import {
+  deriveAccountKeys,
+  ready,
+  toBase64Url,
+  unwrapIdentity,
+  type KdfParams,
+  type WrappedIdentity,
+} from '@conclave/crypto';
 import { chromiumLaunchOptions } from '../../../tests/support/chromium';
 import globalSetup from '../../../tests/support/global-setup';
-import { buildTestApp, testConfig } from '../../api/test/app';
-import { createTestDatabase } from '../../api/test/database';
-import {
-  addMember,
-  createTestOrg,
-  createUser,
-  signedInClient,
-  type TestUser,
-} from '../../api/test/factories';
-import { listen, meetingNow, scheduleMeeting } from '../../api/test/meetings';
 import { MemoryPins, SimParticipant, waitUntilKeyed } from './sim-participant';
 
 const smoke = process.argv.includes('--smoke');
@@ -107,9 +104,7 @@ async function join(page: Page, path: string): Promise<void> {
   await page.getByRole('button', { name: 'Join meeting' }).click();
 }
 
-async function browserBench(rows: Row[]): Promise<void> {
-  const teardown = await globalSetup({} as never);
-  const base = process.env.CONCLAVE_BASE_URL!;
+async function browserBench(base: string, rows: Row[]): Promise<void> {
   const browser = await chromium.launch(chromiumLaunchOptions());
   try {
     const suffix = Math.random().toString(36).slice(2, 8);
@@ -202,7 +197,6 @@ async function browserBench(rows: Row[]): Promise<void> {
     rows.push(summarize('Rekey after a leave, 3 browsers', rekeys));
   } finally {
     await browser.close();
-    await teardown();
   }
 }
 
@@ -218,48 +212,118 @@ function keyed(views: (View | undefined)[]): boolean {
 
 // ---- Node participants on the real control channel --------------------------------------
 
-async function nodeBench(rows: Row[]): Promise<void> {
-  await ready();
-  const database = await createTestDatabase();
-  const app = await buildTestApp({
-    db: database.db,
-    config: testConfig({ LOG_LEVEL: 'silent' }),
-  });
-  const { wsUrl, origin } = await listen(app);
-  const participants: SimParticipant[] = [];
-  try {
-    const host = await createUser(database.db, { displayName: 'Host' });
-    const org = await createTestOrg(database.db, { owner: host });
-    const users: TestUser[] = [host];
-    for (let i = 1; i < NODE_PARTICIPANTS + NODE_LEAVES; i++) {
-      const user = await createUser(database.db, { displayName: `P${i}` });
-      await addMember(database.db, { org, user, role: 'member' });
-      users.push(user);
+/** A cookie jar for fetch: keeps what the API sets (session, CSRF). */
+class Jar {
+  readonly cookies = new Map<string, string>();
+  header(): string {
+    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+  }
+  keep(response: Response): void {
+    for (const line of response.headers.getSetCookie()) {
+      const [pair] = line.split(';');
+      const at = pair!.indexOf('=');
+      this.cookies.set(pair!.slice(0, at), pair!.slice(at + 1));
     }
-    const meeting = await scheduleMeeting(await signedInClient(app, host), org.id, {
-      ...meetingNow(),
-      audience: 'org',
+  }
+}
+
+/** Signs in as the browser does (pre-login, Argon2id, sign-in) and unwraps the identity. */
+async function signInNode(base: string, user: Seeded) {
+  const jar = new Jar();
+  const call = async (path: string, body?: unknown) => {
+    const response = await fetch(`${base}/api${path}`, {
+      method: body === undefined ? 'GET' : 'POST',
+      headers: {
+        cookie: jar.header(),
+        'content-type': 'application/json',
+        'x-csrf-token': jar.cookies.get('conclave_csrf') ?? '',
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
-    const connect = async (user: TestUser) => {
-      const client = await signedInClient(app, user);
-      const participant = new SimParticipant({
-        url: `${wsUrl}/api/meetings/${meeting.id}/control`,
-        headers: {
-          cookie: [...client.cookies].map(([n, v]) => `${n}=${v}`).join('; '),
-          origin,
-        },
-        exchangeKeys: {
-          publicKey: user.identity.exchangePublicKey,
-          privateKey: user.identity.exchangePrivateKey,
-        },
-        viewer: 'member',
-        pins: new MemoryPins(),
-      });
-      participants.push(participant);
-      return participant;
+    jar.keep(response);
+    if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
+    return (await response.json()) as unknown;
+  };
+  await call('/auth/session');
+  const { kdfParams } = (await call('/auth/pre-login', { email: user.email })) as {
+    kdfParams: KdfParams;
+  };
+  const { authKey, wrapKey } = deriveAccountKeys(user.password, kdfParams);
+  const signedIn = (await call('/auth/sign-in', {
+    email: user.email,
+    authKey: toBase64Url(authKey),
+  })) as { keys: { wrappedIdentity: WrappedIdentity } };
+  return { cookie: jar.header(), identity: unwrapIdentity(signedIn.keys.wrappedIdentity, wrapKey) };
+}
+
+async function nodeBench(base: string, rows: Row[]): Promise<void> {
+  await ready();
+  const suffix = Math.random().toString(36).slice(2, 8);
+  const total = NODE_PARTICIPANTS + NODE_LEAVES;
+  const owner = {
+    email: `node-owner-${suffix}@example.test`,
+    password: `node owner ${suffix}`,
+    displayName: 'Node host',
+  };
+  const org = await post<{ userId: string; orgId: string }>(base, '/api/test/accounts/org', {
+    ...owner,
+    orgName: `Node bench ${suffix}`,
+  });
+  const users: Seeded[] = [{ ...owner, userId: org.userId }];
+  for (let i = 1; i < total; i++) {
+    const user = {
+      email: `node-${i}-${suffix}@example.test`,
+      password: `node ${i} ${suffix}`,
+      displayName: `Node ${i}`,
     };
+    const made = await post<{ userId: string }>(base, '/api/test/accounts/member', {
+      ...user,
+      orgId: org.orgId,
+      role: 'member',
+    });
+    users.push({ ...user, userId: made.userId });
+  }
+  const sessions: Awaited<ReturnType<typeof signInNode>>[] = [];
+  for (const user of users) sessions.push(await signInNode(base, user));
+  const now = Date.now();
+  const local = (minutes: number) => new Date(now + minutes * 60_000).toISOString().slice(0, 16);
+  const created = await fetch(`${base}/api/orgs/${org.orgId}/meetings`, {
+    method: 'POST',
+    headers: {
+      cookie: sessions[0]!.cookie,
+      'content-type': 'application/json',
+      'x-csrf-token': /conclave_csrf=([^;]+)/.exec(sessions[0]!.cookie)?.[1] ?? '',
+    },
+    body: JSON.stringify({
+      title: 'Node bench',
+      startLocal: local(-5),
+      endLocal: local(55),
+      timeZone: 'UTC',
+      notify: false,
+      audience: 'org',
+    }),
+  });
+  if (!created.ok) throw new Error(`meeting: ${created.status} ${await created.text()}`);
+  const meetingId = ((await created.json()) as { id: string }).id;
+  const wsBase = base.replace(/^http/, 'ws');
+  const participants: SimParticipant[] = [];
+  const connect = (k: number) => {
+    const participant = new SimParticipant({
+      url: `${wsBase}/api/meetings/${meetingId}/control`,
+      headers: { cookie: sessions[k]!.cookie, origin: new URL(base).origin },
+      exchangeKeys: {
+        publicKey: sessions[k]!.identity.exchangePublicKey,
+        privateKey: sessions[k]!.identity.exchangePrivateKey,
+      },
+      viewer: 'member',
+      pins: new MemoryPins(),
+    });
+    participants.push(participant);
+    return participant;
+  };
+  try {
     const started = performance.now();
-    const everyone = await Promise.all(users.slice(0, NODE_PARTICIPANTS).map(connect));
+    const everyone = Array.from({ length: NODE_PARTICIPANTS }, (_, k) => connect(k));
     await waitUntilKeyed(everyone, 120_000);
     rows.push(
       summarize(`Key a meeting of ${NODE_PARTICIPANTS} Node participants (all join at once)`, [
@@ -270,13 +334,13 @@ async function nodeBench(rows: Row[]): Promise<void> {
     let present = everyone;
     for (let i = 0; i < NODE_LEAVES; i++) {
       // someone joins and everybody is keyed again; then they leave
-      const guest = await connect(users[NODE_PARTICIPANTS + i]!);
-      present = [...present, guest];
+      const visitor = connect(NODE_PARTICIPANTS + i);
+      present = [...present, visitor];
       await waitUntilKeyed(present, 60_000);
-      const stayers = present.filter((p) => p !== guest);
+      const stayers = present.filter((p) => p !== visitor);
       const before = stayers.map((p) => p.ownKeyIndex()!);
       const leftAt = performance.now();
-      guest.leave();
+      visitor.leave();
       await Promise.all(
         stayers.map((p, k) =>
           p.waitFor((v) => (v.myKey?.activeKeyIndex ?? 0) > before[k]!, 60_000, 'a new key'),
@@ -289,14 +353,18 @@ async function nodeBench(rows: Row[]): Promise<void> {
     rows.push(summarize(`Rekey after a leave, ${NODE_PARTICIPANTS} Node participants`, rekeys));
   } finally {
     for (const participant of participants) participant.connection.close();
-    await app.close();
-    await database.drop();
   }
 }
 
 const rows: Row[] = [];
-await nodeBench(rows);
-await browserBench(rows);
+const teardown = await globalSetup({} as never);
+try {
+  const base = process.env.CONCLAVE_BASE_URL!;
+  await nodeBench(base, rows);
+  await browserBench(base, rows);
+} finally {
+  await teardown();
+}
 const width = Math.max(...rows.map((row) => row.measure.length));
 console.log(`\nMeeting room benchmark${smoke ? ' (smoke)' : ''}, ms`);
 console.log(`${'measure'.padEnd(width)}  runs      p50      min      max`);
@@ -307,3 +375,5 @@ for (const row of rows) {
       .padStart(8)} ${row.min.toFixed(0).padStart(8)} ${row.max.toFixed(0).padStart(8)}`,
   );
 }
+// The e2e setup this reuses leaves handles open (Playwright's runner never waits for them).
+process.exit(0);
