@@ -10,7 +10,10 @@ export interface KeyRecipient {
 export type RotationReason = 'start' | 'join' | 'leave' | 'lifetime' | 'requested';
 
 export interface SenderKeyTimings {
-  /** A key is replaced this long after it was made (default 9 minutes). */
+  /**
+   * A key is replaced this long after it was made (default 8 minutes: browsers may fire a
+   * background tab's timers up to a minute late, and the switch waits for acknowledgements).
+   */
   rotateAfterMs: number;
   /** No key of mine encrypts anything once it is this old (default 10 minutes). */
   maxLifetimeMs: number;
@@ -23,7 +26,7 @@ export interface SenderKeyTimings {
 }
 
 export const DEFAULT_SENDER_KEY_TIMINGS: SenderKeyTimings = {
-  rotateAfterMs: 9 * 60_000,
+  rotateAfterMs: 8 * 60_000,
   maxLifetimeMs: 10 * 60_000,
   ackTimeoutMs: 3_000,
 };
