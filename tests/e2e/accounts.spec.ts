@@ -190,12 +190,13 @@ test('keys stay unlocked across a reload only when asked; otherwise the unlock p
   await page.getByRole('button', { name: /Account menu/ }).click();
   await expect(page.getByText('Keys locked')).toBeVisible();
   await page.getByRole('link', { name: 'Unlock keys…' }).click();
-  await page.getByLabel('Password').fill('wrong password here');
+  await expect(page.getByRole('heading', { level: 1, name: 'Unlock your keys' })).toBeVisible();
+  await page.getByLabel('Password', { exact: true }).fill('wrong password here');
   await page.getByRole('button', { name: 'Unlock' }).click();
   await expect(
     page.getByRole('alert').filter({ hasText: 'does not unlock your keys' }),
   ).toBeVisible();
-  await page.getByLabel('Password').fill(owner.password);
+  await page.getByLabel('Password', { exact: true }).fill(owner.password);
   await page.getByLabel('Keep me unlocked on this device').check();
   await page.getByRole('button', { name: 'Unlock' }).click();
   await expect(page.getByRole('heading', { level: 1, name: owner.orgName })).toBeVisible();

@@ -117,6 +117,9 @@ export async function signIn(
   if (options.keep) await page.getByLabel('Keep me unlocked on this device').check();
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.getByRole('button', { name: /Account menu/ })).toBeVisible({ timeout: 20_000 });
+  // The header knows the session before the router has left the sign-in page; a reload or a
+  // click made in between would act on the sign-in page.
+  await page.waitForURL((url) => url.pathname !== '/sign-in');
 }
 
 /**

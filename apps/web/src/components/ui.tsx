@@ -4,6 +4,7 @@ import Link from 'next/link';
 import {
   forwardRef,
   useId,
+  useSyncExternalStore,
   type ButtonHTMLAttributes,
   type InputHTMLAttributes,
   type ReactNode,
@@ -36,6 +37,21 @@ export interface ButtonProps extends ButtonHTMLAttributes<HTMLButtonElement> {
   size?: 'sm' | 'md';
 }
 
+const subscribeToNothing = () => () => {};
+
+/**
+ * False in the server's HTML and while React hydrates it, true once the page's scripts run.
+ * A submit button stays disabled until then: a form submitted before hydration would go out
+ * as a native GET, with its fields (passwords included) in the address.
+ */
+export function useHydrated(): boolean {
+  return useSyncExternalStore(
+    subscribeToNothing,
+    () => true,
+    () => false,
+  );
+}
+
 export const Button = forwardRef<HTMLButtonElement, ButtonProps>(function Button(
   {
     variant = 'primary',
@@ -49,12 +65,13 @@ export const Button = forwardRef<HTMLButtonElement, ButtonProps>(function Button
   },
   ref,
 ) {
+  const hydrated = useHydrated();
   return (
     <button
       ref={ref}
       type="button"
       {...rest}
-      disabled={disabled || busy}
+      disabled={disabled || busy || (rest.type === 'submit' && !hydrated)}
       aria-busy={busy || undefined}
       className={cx(
         'inline-flex items-center justify-center gap-2 rounded-md font-medium transition-colors disabled:cursor-not-allowed',
