@@ -115,6 +115,22 @@ function scheduleIssues(result: ReturnType<typeof validateSchedule>): FieldIssue
     : result.issues.map((issue) => ({ path: `body.${issue.field}`, message: issue.message }));
 }
 
+/** A meeting the actor may change: visible to them, theirs to edit, and not cancelled. */
+async function requireEditableMeeting(
+  db: Db,
+  options: { orgId: string; meetingId: string; actor: Actor },
+): Promise<MeetingRecord> {
+  const { meeting, access } = await requireMeetingAccess(db, {
+    orgId: options.orgId,
+    meetingId: options.meetingId,
+    userId: options.actor.userId,
+    email: options.actor.email,
+  });
+  requireEditor(access);
+  requireScheduled(meeting);
+  return meeting;
+}
+
 export async function createMeeting(
   deps: MeetingServiceDeps,
   options: {
@@ -259,14 +275,7 @@ export async function updateMeeting(
   options: { orgId: string; meetingId: string; actor: Actor; input: UpdateMeetingInput },
 ) {
   const { db } = deps;
-  const { meeting, access } = await requireMeetingAccess(db, {
-    orgId: options.orgId,
-    meetingId: options.meetingId,
-    userId: options.actor.userId,
-    email: options.actor.email,
-  });
-  requireEditor(access);
-  requireScheduled(meeting);
+  const meeting = await requireEditableMeeting(db, options);
   const input = options.input;
   const current = scheduleLocalTimes(scheduleOf(meeting));
   const issues: FieldIssue[] = [];
@@ -454,34 +463,68 @@ export async function cancelMeeting(
   deps: MeetingServiceDeps,
   options: { orgId: string; meetingId: string; actor: Actor; notify: boolean },
 ): Promise<EndedRooms> {
-  const { db } = deps;
-  const { meeting, access } = await requireMeetingAccess(db, {
-    orgId: options.orgId,
-    meetingId: options.meetingId,
-    userId: options.actor.userId,
-    email: options.actor.email,
-  });
-  requireEditor(access);
-  requireScheduled(meeting);
+  const meeting = await requireEditableMeeting(deps.db, options);
+  return cancelAndEndRooms(deps, { ...options, meeting, occurrenceId: null });
+}
+
+/**
+ * Cancels the whole series (occurrenceId null) or one occurrence: ends the rooms still open for
+ * it and bumps the meeting's sequence in one transaction with the audit entry, then mails the
+ * cancellation if asked to.
+ */
+async function cancelAndEndRooms(
+  deps: MeetingServiceDeps,
+  options: {
+    orgId: string;
+    actor: Actor;
+    notify: boolean;
+    meeting: MeetingRecord;
+    occurrenceId: string | null;
+  },
+): Promise<EndedRooms> {
+  const { meeting, occurrenceId } = options;
   const now = new Date();
-  const { updated, rooms } = await db.$transaction(async (tx) => {
-    const rooms = await tx.meetingRoom.findMany({
-      where: { meetingId: meeting.id, endedAt: null },
-    });
+  const openRooms = {
+    meetingId: meeting.id,
+    ...(occurrenceId === null ? {} : { occurrenceId }),
+    endedAt: null,
+  };
+  const audit =
+    occurrenceId === null
+      ? {
+          action: 'meeting.cancelled',
+          details: { title: meeting.title, sequence: meeting.sequence + 1 },
+        }
+      : {
+          action: 'meeting.occurrence_cancelled',
+          details: { occurrenceId, sequence: meeting.sequence + 1 },
+        };
+  const { updated, rooms } = await deps.db.$transaction(async (tx) => {
+    if (occurrenceId !== null) {
+      await tx.meetingOccurrenceOverride.upsert({
+        where: { meetingId_occurrenceId: { meetingId: meeting.id, occurrenceId } },
+        create: { meetingId: meeting.id, occurrenceId, cancelled: true },
+        update: { cancelled: true },
+      });
+    }
+    const rooms = await tx.meetingRoom.findMany({ where: openRooms });
     await tx.meetingRoom.updateMany({
-      where: { meetingId: meeting.id, endedAt: null },
+      where: openRooms,
       data: { endedAt: now, endedById: options.actor.userId },
     });
     await tx.meeting.update({
       where: { id: meeting.id },
-      data: { status: 'cancelled', cancelledAt: now, sequence: { increment: 1 } },
+      data:
+        occurrenceId === null
+          ? { status: 'cancelled', cancelledAt: now, sequence: { increment: 1 } }
+          : { sequence: { increment: 1 } },
     });
     await recordAudit(tx, {
       orgId: options.orgId,
       actorUserId: options.actor.userId,
-      action: 'meeting.cancelled',
+      action: audit.action,
       subject: { type: 'meeting', id: meeting.id },
-      details: { title: meeting.title, sequence: meeting.sequence + 1 },
+      details: audit.details,
     });
     return {
       updated: await tx.meeting.findUniqueOrThrow({
@@ -495,7 +538,8 @@ export async function cancelMeeting(
     await sendMeetingMails({
       ...deps,
       meeting: updated,
-      scope: { kind: 'cancellation' },
+      scope:
+        occurrenceId === null ? { kind: 'cancellation' } : { kind: 'cancellation', occurrenceId },
       actorName: options.actor.displayName,
       exceptUserId: options.actor.userId,
     });
@@ -537,14 +581,7 @@ export async function updateOccurrence(
   },
 ) {
   const { db } = deps;
-  const { meeting, access } = await requireMeetingAccess(db, {
-    orgId: options.orgId,
-    meetingId: options.meetingId,
-    userId: options.actor.userId,
-    email: options.actor.email,
-  });
-  requireEditor(access);
-  requireScheduled(meeting);
+  const meeting = await requireEditableMeeting(db, options);
   requireRecurring(meeting);
   const occurrence = requireOccurrence(meeting, options.occurrenceId);
   if (occurrence.cancelled) {
@@ -648,68 +685,13 @@ export async function cancelOccurrence(
     notify: boolean;
   },
 ): Promise<EndedRooms> {
-  const { db } = deps;
-  const { meeting, access } = await requireMeetingAccess(db, {
-    orgId: options.orgId,
-    meetingId: options.meetingId,
-    userId: options.actor.userId,
-    email: options.actor.email,
-  });
-  requireEditor(access);
-  requireScheduled(meeting);
+  const meeting = await requireEditableMeeting(deps.db, options);
   requireRecurring(meeting);
   const occurrence = requireOccurrence(meeting, options.occurrenceId);
   if (occurrence.cancelled) {
     throw new AppError('conflict', 'This occurrence is already cancelled.');
   }
-  const now = new Date();
-  const { updated, rooms } = await db.$transaction(async (tx) => {
-    await tx.meetingOccurrenceOverride.upsert({
-      where: {
-        meetingId_occurrenceId: { meetingId: meeting.id, occurrenceId: options.occurrenceId },
-      },
-      create: { meetingId: meeting.id, occurrenceId: options.occurrenceId, cancelled: true },
-      update: { cancelled: true },
-    });
-    const rooms = await tx.meetingRoom.findMany({
-      where: { meetingId: meeting.id, occurrenceId: options.occurrenceId, endedAt: null },
-    });
-    await tx.meetingRoom.updateMany({
-      where: { meetingId: meeting.id, occurrenceId: options.occurrenceId, endedAt: null },
-      data: { endedAt: now, endedById: options.actor.userId },
-    });
-    await tx.meeting.update({ where: { id: meeting.id }, data: { sequence: { increment: 1 } } });
-    await recordAudit(tx, {
-      orgId: options.orgId,
-      actorUserId: options.actor.userId,
-      action: 'meeting.occurrence_cancelled',
-      subject: { type: 'meeting', id: meeting.id },
-      details: { occurrenceId: options.occurrenceId, sequence: meeting.sequence + 1 },
-    });
-    return {
-      updated: await tx.meeting.findUniqueOrThrow({
-        where: { id: meeting.id },
-        include: MEETING_INCLUDE,
-      }),
-      rooms,
-    };
-  });
-  if (options.notify) {
-    await sendMeetingMails({
-      ...deps,
-      meeting: updated,
-      scope: { kind: 'cancellation', occurrenceId: options.occurrenceId },
-      actorName: options.actor.displayName,
-      exceptUserId: options.actor.userId,
-    });
-  }
-  return {
-    rooms: rooms.map((r) => ({
-      meetingId: r.meetingId,
-      occurrenceId: r.occurrenceId,
-      roomName: r.roomName,
-    })),
-  };
+  return cancelAndEndRooms(deps, { ...options, meeting });
 }
 
 export async function respondToInvitation(
