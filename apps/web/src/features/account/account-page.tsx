@@ -24,7 +24,7 @@ import { identityStore, useIdentity } from '../identity';
 import { makeNewRecoveryCode, makePasswordChange } from '../identity/account-keys';
 import { RecoveryCodeStep } from '../identity/recovery-code-step';
 import { sessionStore } from '../session/session';
-import { passwordProblems } from '../session/sign-up-form';
+import { NewPasswordFields, passwordProblems } from '../session/new-password-fields';
 
 export function AccountPage({ session }: { session: SignedIn }) {
   return (
@@ -171,23 +171,12 @@ function ChangePassword({ session }: { session: SignedIn }) {
           error={fieldErrors.current}
           onChange={(e) => setCurrent(e.target.value)}
         />
-        <TextField
-          label="New password"
-          type="password"
-          autoComplete="new-password"
-          required
-          value={password}
-          error={fieldErrors.password}
-          onChange={(e) => setPassword(e.target.value)}
-        />
-        <TextField
-          label="Repeat the new password"
-          type="password"
-          autoComplete="new-password"
-          required
-          value={confirm}
-          error={fieldErrors.confirm}
-          onChange={(e) => setConfirm(e.target.value)}
+        <NewPasswordFields
+          password={password}
+          confirm={confirm}
+          onPasswordChange={setPassword}
+          onConfirmChange={setConfirm}
+          fieldErrors={fieldErrors}
         />
         <Button type="submit" busy={busy} busyLabel="Changing…">
           Change password

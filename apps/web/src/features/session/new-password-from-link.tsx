@@ -5,13 +5,13 @@ import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import type { z } from 'zod';
 import type { Identity } from '@conclave/crypto';
 import type { SignedIn } from '@conclave/contracts';
-import { Alert, AuthLayout, Button, PageHeader, Spinner, TextField } from '../../components/ui';
+import { Alert, AuthLayout, Button, PageHeader, Spinner } from '../../components/ui';
 import { api, errorMessage } from '../../lib/api';
 import { identityStore } from '../identity';
 import { RecoveryCodeStep } from '../identity/recovery-code-step';
 import { destinationAfterSignIn, useLinkToken } from './guards';
 import { sessionStore } from './session';
-import { passwordProblems } from './sign-up-form';
+import { NewPasswordFields, passwordProblems } from './new-password-fields';
 
 /** What choosing the new password ends in: signed in, with keys and a recovery code. */
 export interface NewPasswordSet {
@@ -142,23 +142,12 @@ export function NewPasswordFromLink<Start>({
           {intro(start)}
           {error && <Alert tone="error">{error}</Alert>}
           {extraFields?.(fieldErrors)}
-          <TextField
-            label="New password"
-            type="password"
-            autoComplete="new-password"
-            required
-            value={password}
-            error={fieldErrors.password}
-            onChange={(event) => setPassword(event.target.value)}
-          />
-          <TextField
-            label="Repeat the new password"
-            type="password"
-            autoComplete="new-password"
-            required
-            value={confirm}
-            error={fieldErrors.confirm}
-            onChange={(event) => setConfirm(event.target.value)}
+          <NewPasswordFields
+            password={password}
+            confirm={confirm}
+            onPasswordChange={setPassword}
+            onConfirmChange={setConfirm}
+            fieldErrors={fieldErrors}
           />
           <Button type="submit" busy={busy}>
             {submitLabel}

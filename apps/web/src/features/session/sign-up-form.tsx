@@ -6,18 +6,8 @@ import { Alert, Button, Checkbox, Spinner, TextField } from '../../components/ui
 import { api, ApiError, errorMessage } from '../../lib/api';
 import { identityStore } from '../identity';
 import { makeNewAccountKeys } from '../identity/account-keys';
+import { NewPasswordFields, passwordProblems } from './new-password-fields';
 import { sessionStore } from './session';
-
-export const MIN_PASSWORD_LENGTH = 10;
-
-/** Checks shared by every "choose a password" form. */
-export function passwordProblems(password: string, confirm: string): Record<string, string> {
-  const problems: Record<string, string> = {};
-  if (password.length < MIN_PASSWORD_LENGTH)
-    problems.password = `Use at least ${MIN_PASSWORD_LENGTH} characters (a few words make a strong password).`;
-  if (confirm !== password) problems.confirm = 'The two passwords are not the same.';
-  return problems;
-}
 
 /**
  * Creates an account: the keys are made here (Argon2id in a worker, a new identity, a new
@@ -119,26 +109,13 @@ export function SignUpForm({
         error={fieldErrors.email}
         onChange={(event) => setEmail(event.target.value)}
       />
-      <TextField
-        label="Password"
-        type="password"
-        name="new-password"
-        autoComplete="new-password"
-        required
-        value={password}
-        error={fieldErrors.password}
-        hint="Your password never leaves this device: it unlocks your keys here. Nobody can reset it without your recovery code."
-        onChange={(event) => setPassword(event.target.value)}
-      />
-      <TextField
-        label="Repeat the password"
-        type="password"
-        name="confirm-password"
-        autoComplete="new-password"
-        required
-        value={confirm}
-        error={fieldErrors.confirm}
-        onChange={(event) => setConfirm(event.target.value)}
+      <NewPasswordFields
+        forNewAccount
+        password={password}
+        confirm={confirm}
+        onPasswordChange={setPassword}
+        onConfirmChange={setConfirm}
+        fieldErrors={fieldErrors}
       />
       <Checkbox
         label="Keep me unlocked on this device"
