@@ -1,26 +1,18 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useState } from 'react';
 import {
-  acceptedMessageSchema,
   signUpLinkSchema,
   signUpStatusSchema,
   type SignedIn,
   type SignUpStatus,
 } from '@conclave/contracts';
-import {
-  Alert,
-  AuthLayout,
-  Button,
-  PageHeader,
-  Spinner,
-  TextField,
-  TextLink,
-} from '../../components/ui';
+import { Alert, AuthLayout, PageHeader, Spinner, TextLink } from '../../components/ui';
 import { api, errorMessage } from '../../lib/api';
 import { RecoveryCodeStep } from '../identity/recovery-code-step';
 import { destinationAfterSignIn, useLinkToken } from './guards';
+import { RequestLinkForm } from './request-link-form';
 import { SignUpForm } from './sign-up-form';
 
 type View =
@@ -132,28 +124,6 @@ export function SignUpPage() {
 }
 
 function RequestSignUpLink({ allowedDomains }: { allowedDomains: string[] }) {
-  const [email, setEmail] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [message, setMessage] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const answer = await api('/auth/sign-up/request', {
-        body: { email },
-        schema: acceptedMessageSchema,
-      });
-      setMessage(answer.message);
-    } catch (caught) {
-      setError(errorMessage(caught));
-    } finally {
-      setBusy(false);
-    }
-  }
-
   return (
     <>
       <PageHeader
@@ -164,26 +134,11 @@ function RequestSignUpLink({ allowedDomains }: { allowedDomains: string[] }) {
             : 'Enter your e-mail address; we send you a link to create your account.'
         }
       />
-      {message ? (
-        <Alert tone="success" title="Check your inbox">
-          {message}
-        </Alert>
-      ) : (
-        <form onSubmit={(event) => void submit(event)} className="space-y-4">
-          {error && <Alert tone="error">{error}</Alert>}
-          <TextField
-            label="E-mail address"
-            type="email"
-            autoComplete="email"
-            required
-            value={email}
-            onChange={(event) => setEmail(event.target.value)}
-          />
-          <Button type="submit" busy={busy}>
-            Send me a sign-up link
-          </Button>
-        </form>
-      )}
+      <RequestLinkForm
+        path="/auth/sign-up/request"
+        autoComplete="email"
+        submitLabel="Send me a sign-up link"
+      />
       <p className="text-sm text-slate-600">
         Already have an account? <TextLink href="/sign-in">Sign in</TextLink>
       </p>
