@@ -1,11 +1,12 @@
 'use client';
 
-import { useRef, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { preLoginResponseSchema, signedInSchema, type SignedIn } from '@conclave/contracts';
-import { Alert, Button, Checkbox, Spinner, TextField } from '../../components/ui';
+import { Button, Checkbox, Spinner, TextField } from '../../components/ui';
 import { api, errorMessage, isApiError } from '../../lib/api';
 import { identityStore } from '../identity';
 import { deriveForSignIn, openIdentity } from '../identity/account-keys';
+import { FormError } from './form-error';
 import { sessionStore } from './session';
 
 type Stage = 'idle' | 'unlocking' | 'signing-in';
@@ -28,7 +29,6 @@ export function SignInForm({
   const [keep, setKeep] = useState(false);
   const [stage, setStage] = useState<Stage>('idle');
   const [error, setError] = useState<string | null>(null);
-  const errorRef = useRef<HTMLDivElement>(null);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -60,20 +60,13 @@ export function SignInForm({
           ? `${caught.detail} This protects your account from password guessing.`
           : errorMessage(caught),
       );
-      requestAnimationFrame(() => errorRef.current?.focus());
     }
   }
 
   const busy = stage !== 'idle';
   return (
     <form onSubmit={(event) => void submit(event)} className="space-y-4" noValidate={false}>
-      {error && (
-        <div ref={errorRef} tabIndex={-1}>
-          <Alert tone="error" title="Could not sign in">
-            {error}
-          </Alert>
-        </div>
-      )}
+      {error && <FormError title="Could not sign in">{error}</FormError>}
       <TextField
         label="E-mail address"
         type="email"

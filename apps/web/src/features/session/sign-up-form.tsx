@@ -1,11 +1,12 @@
 'use client';
 
-import { useRef, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { signedInSchema, type SignedIn } from '@conclave/contracts';
-import { Alert, Button, Checkbox, Spinner, TextField } from '../../components/ui';
+import { Button, Checkbox, Spinner, TextField } from '../../components/ui';
 import { api, ApiError, errorMessage } from '../../lib/api';
 import { identityStore } from '../identity';
 import { makeNewAccountKeys } from '../identity/account-keys';
+import { FormError } from './form-error';
 import { NewPasswordFields, passwordProblems } from './new-password-fields';
 import { sessionStore } from './session';
 
@@ -35,7 +36,6 @@ export function SignUpForm({
   const [busy, setBusy] = useState<false | 'keys' | 'account'>(false);
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
   const [error, setError] = useState<string | null>(null);
-  const errorRef = useRef<HTMLDivElement>(null);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -65,19 +65,12 @@ export function SignUpForm({
       setBusy(false);
       if (caught instanceof ApiError) setFieldErrors(caught.fieldErrors);
       setError(errorMessage(caught));
-      requestAnimationFrame(() => errorRef.current?.focus());
     }
   }
 
   return (
     <form onSubmit={(event) => void submit(event)} className="space-y-4">
-      {error && (
-        <div ref={errorRef} tabIndex={-1}>
-          <Alert tone="error" title="Could not create the account">
-            {error}
-          </Alert>
-        </div>
-      )}
+      {error && <FormError title="Could not create the account">{error}</FormError>}
       {needsOrgName && (
         <TextField
           label="Organisation name"
