@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import path from 'node:path';
 import { loadConfig } from '../apps/api/src/config';
+import { freePort } from '../apps/api/src/lib/free-port';
 import { loadOrCreateSecrets } from '../apps/api/src/lib/secrets';
 import { closeOnSignals, startServer } from '../apps/api/src/server';
 import { ROOT, ensureWebBuild } from './web-build';
@@ -15,21 +16,6 @@ import { ROOT, ensureWebBuild } from './web-build';
  */
 const dev = process.argv.includes('--dev');
 const log = (message: string) => console.log(`[conclave] ${message}`);
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() =>
-        typeof address === 'object' && address
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
-  });
-}
 
 async function waitForPort(port: number, child: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -2,11 +2,11 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FullConfig } from '@playwright/test';
 import { applyMigrations } from '../../apps/api/src/db/migrations';
+import { freePort } from '../../apps/api/src/lib/free-port';
 import { createEmptyDatabase } from '../../apps/api/test/database';
 import { ROOT, ensureWebBuild } from '../../scripts/web-build';
 
@@ -27,21 +27,6 @@ function onlyPackagesProject(): boolean {
     return [];
   });
   return projects.length > 0 && projects.every((project) => project === 'packages');
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() =>
-        typeof address === 'object' && address
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
-  });
 }
 
 async function waitForHealth(url: string, child: { exitCode: number | null }, timeoutMs: number) {

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import conclaveApi, { fastifyOptions } from './app';
 import { loadConfig, type Config } from './config';
 import type { Db } from './db/client';
 import { openDatabase } from './db/database';
+import { freePort } from './lib/free-port';
 import { completeConfig } from './lib/secrets';
 import { registerPortal } from './plugins/app/portal';
 
@@ -19,21 +19,6 @@ export interface RunningServer {
   config: Config;
   db: Db;
   close(): Promise<void>;
-}
-
-async function freePort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, host, () => {
-      const address = probe.address();
-      probe.close(() =>
-        typeof address === 'object' && address
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
-  });
 }
 
 /**

@@ -14,13 +14,8 @@ import {
   type TestUser,
 } from '../../../test/factories';
 import { expectProblem } from '../../../test/helpers';
-import {
-  ControlClient,
-  freePort,
-  listen,
-  meetingNow,
-  scheduleMeeting,
-} from '../../../test/meetings';
+import { ControlClient, listen, meetingNow, scheduleMeeting } from '../../../test/meetings';
+import { freePort } from '../../lib/free-port';
 import { roomNameFor } from '../../services/livekit/tokens';
 
 /**
