@@ -4,3 +4,4 @@ export * from './accounts';
 export * from './meetings';
 export * from './control-channel';
 export * from './room';
+export * from './time-zones';

@@ -2,21 +2,22 @@
  * Wall-clock times in IANA time zones, with the platform's time zone database (Intl). A
  * meeting is scheduled in local time ("09:00 in Europe/Berlin") and must stay at 09:00 local
  * when the clocks change, so recurrences are expanded in local time and each occurrence is
- * converted to an instant here.
+ * converted to an instant here. Reading an instant's wall-clock time is shared with the portal
+ * (`@conclave/contracts`).
  */
 
-export interface LocalDateTime {
-  year: number;
-  month: number; // 1-12
-  day: number;
-  hour: number;
-  minute: number;
-}
+import { offsetMinutesAt, utcToZoned, type LocalDateTime } from '@conclave/contracts';
+
+export {
+  formatLocalDateTime,
+  offsetMinutesAt,
+  utcToZoned,
+  type LocalDateTime,
+} from '@conclave/contracts';
 
 const LOCAL_PATTERN = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/;
 
 const supported = new Set(Intl.supportedValuesOf('timeZone'));
-const formatters = new Map<string, Intl.DateTimeFormat>();
 
 /** True for IANA names the platform knows (canonical or alias, e.g. Asia/Calcutta) and UTC. */
 export function isValidTimeZone(timeZone: string): boolean {
@@ -28,57 +29,6 @@ export function isValidTimeZone(timeZone: string): boolean {
   } catch {
     return false;
   }
-}
-
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let format = formatters.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    formatters.set(timeZone, format);
-  }
-  return format;
-}
-
-/** The wall-clock time (to the second) at `instantMs` in `timeZone`. */
-export function utcToZoned(
-  instantMs: number,
-  timeZone: string,
-): LocalDateTime & { second: number } {
-  const parts: Record<string, number> = {};
-  for (const part of formatter(timeZone).formatToParts(new Date(instantMs))) {
-    if (part.type !== 'literal') parts[part.type] = Number(part.value);
-  }
-  return {
-    year: parts.year ?? 0,
-    month: parts.month ?? 0,
-    day: parts.day ?? 0,
-    hour: parts.hour ?? 0,
-    minute: parts.minute ?? 0,
-    second: parts.second ?? 0,
-  };
-}
-
-/** UTC offset in minutes at an instant (Berlin in winter: 60). */
-export function offsetMinutesAt(instantMs: number, timeZone: string): number {
-  const local = utcToZoned(instantMs, timeZone);
-  const asUtc = Date.UTC(
-    local.year,
-    local.month - 1,
-    local.day,
-    local.hour,
-    local.minute,
-    local.second,
-  );
-  return Math.round((asUtc - Math.floor(instantMs / 1000) * 1000) / 60_000);
 }
 
 /** The local time as if it were UTC: the "floating" instant recurrence rules are expanded on. */
@@ -154,10 +104,6 @@ export function parseLocalDateTime(value: string): LocalDateTime | null {
 }
 
 const pad = (value: number, width = 2) => String(value).padStart(width, '0');
-
-export function formatLocalDateTime(local: LocalDateTime): string {
-  return `${pad(local.year, 4)}-${pad(local.month)}-${pad(local.day)}T${pad(local.hour)}:${pad(local.minute)}`;
-}
 
 /** `20261201T083000Z`: an instant in iCalendar's basic UTC form (occurrence ids, DTSTAMP). */
 export function formatUtcBasic(instantMs: number): string {
