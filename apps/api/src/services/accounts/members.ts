@@ -30,14 +30,31 @@ async function targetMembership(
   return membership;
 }
 
+/** The acting manager and the membership they act on, with the org locked for the change. */
+async function managerAndTarget(
+  tx: Prisma.TransactionClient,
+  options: { orgId: string; actorUserId: string; targetUserId: string },
+) {
+  const actor = await requireOrgRole(tx, {
+    orgId: options.orgId,
+    userId: options.actorUserId,
+    roles: MANAGER_ROLES,
+  });
+  await lockOrg(tx, options.orgId);
+  const target = await targetMembership(tx, options.orgId, options.targetUserId);
+  return { actor, target };
+}
+
+/** Refuses `what` when it would take the org's last owner away. */
 async function requireAnotherOwner(
   tx: Prisma.TransactionClient,
   orgId: string,
-  userId: string,
+  membership: { userId: string; role: OrgRole },
   what: string,
 ): Promise<void> {
+  if (membership.role !== 'owner') return;
   const others = await tx.membership.count({
-    where: { orgId, role: 'owner', userId: { not: userId } },
+    where: { orgId, role: 'owner', userId: { not: membership.userId } },
   });
   if (others === 0) {
     throw new AppError(
@@ -78,25 +95,17 @@ export async function changeRole(
   options: { orgId: string; actorUserId: string; targetUserId: string; role: OrgRole },
 ): Promise<void> {
   await db.$transaction(async (tx) => {
-    const actor = await requireOrgRole(tx, {
-      orgId: options.orgId,
-      userId: options.actorUserId,
-      roles: MANAGER_ROLES,
-    });
-    await lockOrg(tx, options.orgId);
-    const target = await targetMembership(tx, options.orgId, options.targetUserId);
+    const { actor, target } = await managerAndTarget(tx, options);
     if (actor.role !== 'owner' && (target.role === 'owner' || options.role === 'owner')) {
       throw new AppError('forbidden', 'Only an owner can change who is an owner.');
     }
     if (target.role === options.role) return;
-    if (target.role === 'owner') {
-      await requireAnotherOwner(
-        tx,
-        options.orgId,
-        target.userId,
-        'Cannot change the role of the last owner',
-      );
-    }
+    await requireAnotherOwner(
+      tx,
+      options.orgId,
+      target,
+      'Cannot change the role of the last owner',
+    );
     await tx.membership.update({
       where: { orgId_userId: { orgId: options.orgId, userId: target.userId } },
       data: { role: options.role },
@@ -119,19 +128,11 @@ export async function removeMember(
     return leaveOrg(db, { orgId: options.orgId, userId: options.actorUserId });
   }
   await db.$transaction(async (tx) => {
-    const actor = await requireOrgRole(tx, {
-      orgId: options.orgId,
-      userId: options.actorUserId,
-      roles: MANAGER_ROLES,
-    });
-    await lockOrg(tx, options.orgId);
-    const target = await targetMembership(tx, options.orgId, options.targetUserId);
+    const { actor, target } = await managerAndTarget(tx, options);
     if (target.role === 'owner' && actor.role !== 'owner') {
       throw new AppError('forbidden', 'Only an owner can remove an owner.');
     }
-    if (target.role === 'owner') {
-      await requireAnotherOwner(tx, options.orgId, target.userId, 'Cannot remove the last owner');
-    }
+    await requireAnotherOwner(tx, options.orgId, target, 'Cannot remove the last owner');
     await tx.membership.delete({
       where: { orgId_userId: { orgId: options.orgId, userId: target.userId } },
     });
@@ -149,14 +150,7 @@ export async function leaveOrg(db: Db, options: { orgId: string; userId: string 
   await db.$transaction(async (tx) => {
     const membership = await requireOrgRole(tx, { ...options, roles: ALL_ROLES });
     await lockOrg(tx, options.orgId);
-    if (membership.role === 'owner') {
-      await requireAnotherOwner(
-        tx,
-        options.orgId,
-        options.userId,
-        'You cannot leave as the last owner',
-      );
-    }
+    await requireAnotherOwner(tx, options.orgId, membership, 'You cannot leave as the last owner');
     await tx.membership.delete({
       where: { orgId_userId: { orgId: options.orgId, userId: options.userId } },
     });

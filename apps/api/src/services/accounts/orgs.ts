@@ -1,3 +1,4 @@
+import type { Org as OrgView, OrgRole } from '@conclave/contracts';
 import type { Org } from '../../db/generated/client';
 import { inTransaction, type DbOrTx } from '../../db/transaction';
 import { AppError } from '../../errors';
@@ -30,15 +31,15 @@ export async function createOrg(
   });
 }
 
+/** An org as its member sees it: with their own role in it. */
+function orgView(org: Org, role: OrgRole): OrgView {
+  return { id: org.id, name: org.name, createdAt: org.createdAt.toISOString(), role };
+}
+
 export async function getOrg(db: DbOrTx, options: { orgId: string; userId: string }) {
   const membership = await requireOrgRole(db, { ...options, roles: ALL_ROLES });
   const org = await db.org.findUniqueOrThrow({ where: { id: options.orgId } });
-  return {
-    id: org.id,
-    name: org.name,
-    createdAt: org.createdAt.toISOString(),
-    role: membership.role,
-  };
+  return orgView(org, membership.role);
 }
 
 export async function renameOrg(
@@ -59,11 +60,6 @@ export async function renameOrg(
       subject: { type: 'org', id: org.id },
       details: { from: before.name, to: org.name },
     });
-    return {
-      id: org.id,
-      name: org.name,
-      createdAt: org.createdAt.toISOString(),
-      role: membership.role,
-    };
+    return orgView(org, membership.role);
   });
 }
