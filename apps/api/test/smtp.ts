@@ -12,12 +12,14 @@ export interface ReceivedMail {
  * A real SMTP server on a free loopback port for tests: nodemailer talks SMTP to it, and the
  * test reads what arrived (e.g. to follow the link in an invitation mail).
  */
-export async function startTestSmtpServer(): Promise<{
+export interface TestSmtpServer {
   url: string;
   mails: ReceivedMail[];
   waitForMail(to: string, predicate?: (mail: ReceivedMail) => boolean): Promise<ReceivedMail>;
   close(): Promise<void>;
-}> {
+}
+
+export async function startTestSmtpServer(): Promise<TestSmtpServer> {
   const mails: ReceivedMail[] = [];
   const waiters: (() => void)[] = [];
   const server = new SMTPServer({

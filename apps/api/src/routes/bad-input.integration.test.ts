@@ -1,7 +1,5 @@
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, testConfig } from '../../test/app';
-import { createTestDatabase, type TestDatabase } from '../../test/database';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestApp } from '../../test/app';
 import {
   createOrgWithRoles,
   createUser,
@@ -13,29 +11,18 @@ import {
  * Malformed input to every accounts route, as the owner of an org and as the instance admin:
  * always a 4xx problem with a message, never a 500.
  */
-let database: TestDatabase;
-let app: FastifyInstance;
+const suite = useTestApp({ env: { PRE_LOGIN_RATE_LIMIT: '100000' } });
 let client: TestClient;
 let orgId: string;
 let memberId: string;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  app = await buildTestApp({
-    db: database.db,
-    config: testConfig({ PRE_LOGIN_RATE_LIMIT: '100000' }),
-  });
-  const { org, owner, member } = await createOrgWithRoles(database.db);
-  await database.db.user.update({ where: { id: owner.id }, data: { isInstanceAdmin: true } });
-  client = await signedInClient(app, owner);
+  const { org, owner, member } = await createOrgWithRoles(suite.db);
+  await suite.db.user.update({ where: { id: owner.id }, data: { isInstanceAdmin: true } });
+  client = await signedInClient(suite.app, owner);
   orgId = org.id;
   memberId = member.id;
-  await createUser(database.db);
-});
-
-afterAll(async () => {
-  await app?.close();
-  await database?.drop();
+  await createUser(suite.db);
 });
 
 const GARBAGE: unknown[] = [
@@ -118,7 +105,7 @@ describe('bad input', () => {
   });
 
   it('the OpenAPI document describes the accounts routes', async () => {
-    const response = await app.inject({ method: 'GET', url: '/api/docs/json' });
+    const response = await suite.app.inject({ method: 'GET', url: '/api/docs/json' });
     expect(response.statusCode).toBe(200);
     const paths = Object.keys(response.json<{ paths: object }>().paths);
     for (const path of [

@@ -1,5 +1,4 @@
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   deriveAccountKeys,
   generateKdfParams,
@@ -10,8 +9,7 @@ import {
   wrapIdentityWithRecoveryCode,
 } from '@conclave/crypto';
 import { sessionListSchema, signedInSchema } from '@conclave/contracts';
-import { buildTestApp } from '../../../test/app';
-import { createTestDatabase, type TestDatabase } from '../../../test/database';
+import { useTestApp } from '../../../test/app';
 import {
   createOrgWithRoles,
   createUser,
@@ -22,24 +20,13 @@ import {
 } from '../../../test/factories';
 import { expectProblem, expectStatus } from '../../../test/helpers';
 
-let database: TestDatabase;
-let app: FastifyInstance;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  app = await buildTestApp({ db: database.db });
-});
-
-afterAll(async () => {
-  await app?.close();
-  await database?.drop();
-});
+const suite = useTestApp();
 
 describe('password change', () => {
   it('re-wraps the identity under the new password and ends the other sessions', async () => {
-    const { org, member } = await createOrgWithRoles(database.db);
-    const { client } = await signInThroughApi(app, member);
-    const other = await signedInClient(app, member);
+    const { org, member } = await createOrgWithRoles(suite.db);
+    const { client } = await signInThroughApi(suite.app, member);
+    const other = await signedInClient(suite.app, member);
     const kdfParams = generateKdfParams(TEST_KDF_COST);
     const next = deriveAccountKeys('my new password', kdfParams);
     const body = {
@@ -80,11 +67,12 @@ describe('password change', () => {
       user: null,
     });
     expectStatus(
-      (await signInThroughApi(app, { email: member.email, password: 'my new password' })).response,
+      (await signInThroughApi(suite.app, { email: member.email, password: 'my new password' }))
+        .response,
       200,
     );
-    expectStatus((await signInThroughApi(app, member)).response, 401);
-    const entry = await database.db.auditEntry.findFirstOrThrow({
+    expectStatus((await signInThroughApi(suite.app, member)).response, 401);
+    const entry = await suite.db.auditEntry.findFirstOrThrow({
       where: { orgId: org.id, action: 'account.password_changed' },
     });
     expect(entry.details).toEqual({ otherSessionsEnded: 1 });
@@ -93,8 +81,8 @@ describe('password change', () => {
 
 describe('recovery code', () => {
   it('replaces the recovery code: the new one opens the identity, the old one no longer does', async () => {
-    const user = await createUser(database.db);
-    const client = await signedInClient(app, user);
+    const user = await createUser(suite.db);
+    const client = await signedInClient(suite.app, user);
     const code = generateRecoveryCode();
     const recoveryWrappedIdentity = wrapIdentityWithRecoveryCode(user.identity, code);
     expectProblem(
@@ -113,7 +101,7 @@ describe('recovery code', () => {
       }),
       204,
     );
-    const stored = await database.db.user.findUniqueOrThrow({ where: { id: user.id } });
+    const stored = await suite.db.user.findUniqueOrThrow({ where: { id: user.id } });
     const wrapped = stored.recoveryWrappedIdentity as unknown as typeof recoveryWrappedIdentity;
     expect(unwrapIdentityWithRecoveryCode(wrapped, code).signingPublicKey).toEqual(
       user.identity.signingPublicKey,
@@ -124,9 +112,9 @@ describe('recovery code', () => {
 
 describe('sessions', () => {
   it('lists my sessions with the current one marked, and revokes one', async () => {
-    const user = await createUser(database.db);
-    const { client } = await signInThroughApi(app, user);
-    const laptop = await signedInClient(app, user);
+    const user = await createUser(suite.db);
+    const { client } = await signInThroughApi(suite.app, user);
+    const laptop = await signedInClient(suite.app, user);
     const list = sessionListSchema.parse(
       (await client.inject({ method: 'GET', url: '/api/account/sessions' })).json(),
     );
@@ -144,10 +132,10 @@ describe('sessions', () => {
   });
 
   it("cannot see or end someone else's session", async () => {
-    const alice = await createUser(database.db);
-    const bob = await createUser(database.db);
-    const asAlice = await signedInClient(app, alice);
-    const asBob = await signedInClient(app, bob);
+    const alice = await createUser(suite.db);
+    const bob = await createUser(suite.db);
+    const asAlice = await signedInClient(suite.app, alice);
+    const asBob = await signedInClient(suite.app, bob);
     const bobs = sessionListSchema.parse(
       (await asBob.inject({ method: 'GET', url: '/api/account/sessions' })).json(),
     ).sessions;
@@ -161,14 +149,14 @@ describe('sessions', () => {
   });
 
   it('needs a signed-in user', async () => {
-    expectProblem(await app.inject({ method: 'GET', url: '/api/account/sessions' }), 401);
+    expectProblem(await suite.app.inject({ method: 'GET', url: '/api/account/sessions' }), 401);
   });
 });
 
 describe('profile', () => {
   it('changes my display name', async () => {
-    const user = await createUser(database.db);
-    const client = await signedInClient(app, user);
+    const user = await createUser(suite.db);
+    const client = await signedInClient(suite.app, user);
     const response = await client.inject({
       method: 'PATCH',
       url: '/api/account',

@@ -1,8 +1,6 @@
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { outboxListSchema, signedInSchema } from '@conclave/contracts';
-import { buildTestApp } from '../../../test/app';
-import { createTestDatabase, type TestDatabase } from '../../../test/database';
+import { useTestApp } from '../../../test/app';
 import {
   anonymousClient,
   createOrgWithRoles,
@@ -15,20 +13,12 @@ import {
 import { expectProblem, expectStatus } from '../../../test/helpers';
 import { linkFromMail, tokenFromLink } from '../../../test/smtp';
 
-let database: TestDatabase;
-let app: FastifyInstance;
+const suite = useTestApp();
 let asInstanceAdmin: TestClient;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  app = await buildTestApp({ db: database.db });
-  const admin = await createUser(database.db, { isInstanceAdmin: true });
-  asInstanceAdmin = await signedInClient(app, admin);
-});
-
-afterAll(async () => {
-  await app?.close();
-  await database?.drop();
+  const admin = await createUser(suite.db, { isInstanceAdmin: true });
+  asInstanceAdmin = await signedInClient(suite.app, admin);
 });
 
 async function outboxTo(email: string) {
@@ -42,14 +32,14 @@ async function outboxTo(email: string) {
 
 describe('instance administration', () => {
   it('is for the instance admin only, whatever the org role', async () => {
-    const { owner } = await createOrgWithRoles(database.db);
-    const asOwner = await signedInClient(app, owner);
+    const { owner } = await createOrgWithRoles(suite.db);
+    const asOwner = await signedInClient(suite.app, owner);
     for (const [method, url] of [
       ['GET', '/api/admin/sign-up-policy'],
       ['GET', '/api/admin/outbox'],
     ] as const) {
       expectProblem(await asOwner.inject({ method, url }), 403);
-      expectProblem(await anonymousClient(app).inject({ method, url }), 401);
+      expectProblem(await anonymousClient(suite.app).inject({ method, url }), 401);
     }
     expectProblem(
       await asOwner.inject({
@@ -69,7 +59,7 @@ describe('instance administration', () => {
     });
     expectStatus(set, 200);
     expect(set.json()).toEqual({ mode: 'open', allowedDomains: ['example.org', 'team.example'] });
-    const status = await anonymousClient(app).inject({
+    const status = await anonymousClient(suite.app).inject({
       method: 'GET',
       url: '/api/auth/sign-up/status',
     });
@@ -78,7 +68,7 @@ describe('instance administration', () => {
       allowedDomains: ['example.org', 'team.example'],
     });
 
-    const visitor = anonymousClient(app);
+    const visitor = anonymousClient(suite.app);
     const outside = expectProblem(
       await visitor.inject({
         method: 'POST',
@@ -139,7 +129,7 @@ describe('instance administration', () => {
     );
     expect((await outboxTo(email))[0]?.subject).toBe('You already have a Conclave account');
 
-    const instanceLog = await database.db.auditEntry.findMany({ where: { chain: 'instance' } });
+    const instanceLog = await suite.db.auditEntry.findMany({ where: { chain: 'instance' } });
     expect(instanceLog.map((e) => e.action)).toContain('instance.sign_up_policy_changed');
   });
 
@@ -150,7 +140,7 @@ describe('instance administration', () => {
       payload: { mode: 'open', allowedDomains: [] },
     });
     const email = uniqueEmail('closing');
-    await anonymousClient(app).inject({
+    await anonymousClient(suite.app).inject({
       method: 'POST',
       url: '/api/auth/sign-up/request',
       payload: { email },
@@ -163,7 +153,7 @@ describe('instance administration', () => {
     });
     const keys = await makeClientKeys();
     const refused = expectProblem(
-      await anonymousClient(app).inject({
+      await anonymousClient(suite.app).inject({
         method: 'POST',
         url: '/api/auth/sign-up',
         payload: { ...keys.body, email, displayName: 'Late', signUpToken: token },
@@ -184,10 +174,10 @@ describe('instance administration', () => {
   });
 
   it('shows outbox mails with working links, and says how mail is delivered', async () => {
-    const { org, owner } = await createOrgWithRoles(database.db);
+    const { org, owner } = await createOrgWithRoles(suite.db);
     const email = uniqueEmail('outboxed');
     await (
-      await signedInClient(app, owner)
+      await signedInClient(suite.app, owner)
     ).inject({
       method: 'POST',
       url: `/api/orgs/${org.id}/invitations`,
@@ -203,7 +193,7 @@ describe('instance administration', () => {
     expect(one.json()).toMatchObject({ to: email, subject: `Join ${org.name} on Conclave` });
     const token = tokenFromLink(linkFromMail(mail!.text));
     expectStatus(
-      await anonymousClient(app).inject({
+      await anonymousClient(suite.app).inject({
         method: 'POST',
         url: '/api/invitations/lookup',
         payload: { token },

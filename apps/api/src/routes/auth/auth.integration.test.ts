@@ -1,9 +1,7 @@
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { deriveAccountKeys, parseKdfParams, toBase64Url } from '@conclave/crypto';
 import { signedInSchema } from '@conclave/contracts';
-import { buildTestApp, testConfig } from '../../../test/app';
-import { createTestDatabase, type TestDatabase } from '../../../test/database';
+import { buildTestApp, testConfig, useTestApp } from '../../../test/app';
 import {
   anonymousClient,
   createUser,
@@ -15,22 +13,11 @@ import {
 import { verifyAuditChain } from '../../services/audit/chain';
 import { auditContent } from '../../services/audit/list';
 
-let database: TestDatabase;
-let app: FastifyInstance;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  app = await buildTestApp({ db: database.db });
-});
-
-afterAll(async () => {
-  await app?.close();
-  await database?.drop();
-});
+const suite = useTestApp();
 
 describe('first sign-up on an empty installation', () => {
   it('reports the first-sign-up mode, then creates the org, its owner and the instance admin', async () => {
-    const client = anonymousClient(app);
+    const client = anonymousClient(suite.app);
     const status = await client.inject({ method: 'GET', url: '/api/auth/sign-up/status' });
     expect(status.json()).toEqual({ mode: 'first', allowedDomains: [] });
 
@@ -60,19 +47,19 @@ describe('first sign-up on an empty installation', () => {
     expect(session.json()).toMatchObject({ user: { email } });
 
     const orgId = body.orgs[0]!.id;
-    const entries = await database.db.auditEntry.findMany({ where: { orgId } });
+    const entries = await suite.db.auditEntry.findMany({ where: { orgId } });
     expect(entries.map((entry) => entry.action).sort()).toEqual(
       ['key.published', 'member.joined', 'org.created'].sort(),
     );
     expect(verifyAuditChain(entries.map(auditContent))).toMatchObject({ ok: true, count: 3 });
 
-    const second = await anonymousClient(app).inject({
+    const second = await anonymousClient(suite.app).inject({
       method: 'GET',
       url: '/api/auth/sign-up/status',
     });
     expect(second.json()).toEqual({ mode: 'invitation', allowedDomains: [] });
     const keys2 = await makeClientKeys();
-    const refused = await anonymousClient(app).inject({
+    const refused = await anonymousClient(suite.app).inject({
       method: 'POST',
       url: '/api/auth/sign-up',
       payload: { ...keys2.body, email: uniqueEmail(), displayName: 'Late', orgName: 'Other' },
@@ -84,8 +71,8 @@ describe('first sign-up on an empty installation', () => {
 
 describe('pre-login', () => {
   it('returns the stored parameters for an account and stable fake ones for unknown addresses', async () => {
-    const user = await createUser(database.db);
-    const client = anonymousClient(app);
+    const user = await createUser(suite.db);
+    const client = anonymousClient(suite.app);
     const real = await client.inject({
       method: 'POST',
       url: '/api/auth/pre-login',
@@ -116,8 +103,8 @@ describe('pre-login', () => {
 
 describe('sign-in', () => {
   it('signs in with the derived auth key and audits it in every org of the user', async () => {
-    const user = await createUser(database.db);
-    const { client, response } = await signInThroughApi(app, user);
+    const user = await createUser(suite.db);
+    const { client, response } = await signInThroughApi(suite.app, user);
     expect(response.statusCode).toBe(200);
     const body = signedInSchema.parse(response.json());
     expect(body.user.id).toBe(user.id);
@@ -132,8 +119,8 @@ describe('sign-in', () => {
   });
 
   it('answers a wrong password and an unknown address with the same problem', async () => {
-    const user = await createUser(database.db);
-    const client = anonymousClient(app);
+    const user = await createUser(suite.db);
+    const client = anonymousClient(suite.app);
     const wrong = await client.inject({
       method: 'POST',
       url: '/api/auth/sign-in',
@@ -154,8 +141,8 @@ describe('sign-in', () => {
   });
 
   it('takes about as long for an unknown address as for a wrong password', async () => {
-    const user = await createUser(database.db);
-    const client = anonymousClient(app);
+    const user = await createUser(suite.db);
+    const client = anonymousClient(suite.app);
     const time = async (email: string) => {
       const started = performance.now();
       await client.inject({
@@ -179,14 +166,14 @@ describe('sign-in', () => {
 
 describe('CSRF', () => {
   it('refuses a state-changing request without the header, or with a token of another session', async () => {
-    const user = await createUser(database.db);
-    const client = await signedInClient(app, user);
+    const user = await createUser(suite.db);
+    const client = await signedInClient(suite.app, user);
     const without = await client.inject({ method: 'POST', url: '/api/auth/sign-out', csrf: false });
     expect(without.statusCode).toBe(403);
     expect(without.json()).toMatchObject({ code: 'csrf_failed' });
 
-    const other = await signedInClient(app, await createUser(database.db));
-    const foreign = await app.inject({
+    const other = await signedInClient(suite.app, await createUser(suite.db));
+    const foreign = await suite.app.inject({
       method: 'POST',
       url: '/api/auth/sign-out',
       headers: {
@@ -203,18 +190,18 @@ describe('CSRF', () => {
   });
 
   it('issues a CSRF cookie to a browser that has none', async () => {
-    const response = await app.inject({ method: 'GET', url: '/api/auth/session' });
+    const response = await suite.app.inject({ method: 'GET', url: '/api/auth/session' });
     expect(response.cookies.find((c) => c.name === 'conclave_csrf')?.value).toMatch(/\./);
   });
 });
 
 describe('sign-out', () => {
   it('ends the session on the server: the old cookie no longer works', async () => {
-    const user = await createUser(database.db);
-    const client = await signedInClient(app, user);
+    const user = await createUser(suite.db);
+    const client = await signedInClient(suite.app, user);
     const token = client.sessionToken;
     await client.inject({ method: 'POST', url: '/api/auth/sign-out' });
-    const replay = await app.inject({
+    const replay = await suite.app.inject({
       method: 'GET',
       url: '/api/auth/session',
       headers: { cookie: `conclave_session=${token}` },
@@ -227,7 +214,7 @@ describe('bad input', () => {
   it('rejects weak KDF parameters and mismatched wrapped identities with field errors', async () => {
     const keys = await makeClientKeys();
     const other = await makeClientKeys();
-    const client = anonymousClient(app);
+    const client = anonymousClient(suite.app);
     const weak = await client.inject({
       method: 'POST',
       url: '/api/auth/sign-up',
@@ -262,7 +249,7 @@ describe('bad input', () => {
   });
 
   it('derives the same keys in Node as the stored parameters say', async () => {
-    const user = await createUser(database.db);
+    const user = await createUser(suite.db);
     const { authKey } = deriveAccountKeys(user.password, user.kdfParams);
     expect(toBase64Url(authKey)).toBe(toBase64Url(user.authKey));
   });
@@ -271,11 +258,11 @@ describe('bad input', () => {
 describe('cookies behind https', () => {
   it('marks the session and CSRF cookies Secure when PUBLIC_URL is https', async () => {
     const secureApp = await buildTestApp({
-      db: database.db,
+      db: suite.db,
       config: testConfig({ PUBLIC_URL: 'https://conclave.example' }),
     });
     try {
-      const user = await createUser(database.db);
+      const user = await createUser(suite.db);
       const { response } = await signInThroughApi(secureApp, user);
       expect(response.statusCode).toBe(200);
       for (const name of ['conclave_session', 'conclave_csrf']) {

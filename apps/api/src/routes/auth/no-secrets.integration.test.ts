@@ -1,6 +1,6 @@
-import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   deriveAccountKeys,
   generateRecoveryCode,
@@ -9,8 +9,7 @@ import {
   wrapIdentityWithRecoveryCode,
 } from '@conclave/crypto';
 import { recoveryStartResponseSchema } from '@conclave/contracts';
-import { buildTestApp } from '../../../test/app';
-import { createTestDatabase, type TestDatabase } from '../../../test/database';
+import { useTestApp } from '../../../test/app';
 import {
   anonymousClient,
   createTestOrg,
@@ -33,8 +32,7 @@ import { recoveryProofStatement } from '../../services/accounts/recovery';
  * replacement is captured, every row of every table is read afterwards, and none of those
  * secrets is found in any form. (The server log is scanned by the e2e suite.)
  */
-let database: TestDatabase;
-let app: FastifyInstance;
+const suite = useTestApp();
 const sent: string[] = [];
 
 class CapturingClient extends TestClient {
@@ -50,18 +48,8 @@ class CapturingClient extends TestClient {
   }
 }
 
-beforeAll(async () => {
-  database = await createTestDatabase();
-  app = await buildTestApp({ db: database.db });
-});
-
-afterAll(async () => {
-  await app?.close();
-  await database?.drop();
-});
-
 async function everyRow(): Promise<string[]> {
-  const client = new pg.Client({ connectionString: database.connectionString });
+  const client = new pg.Client({ connectionString: suite.database.connectionString });
   await client.connect();
   try {
     const { rows: tables } = await client.query<{ table_name: string }>(
@@ -83,11 +71,11 @@ async function everyRow(): Promise<string[]> {
 describe('no secret reaches the server', () => {
   it('sign-up, sign-in, password change, recovery and a new recovery code send and store none of them', async () => {
     const secrets: Secret[] = [];
-    const owner = await createUser(database.db);
-    const org = await createTestOrg(database.db, { owner });
+    const owner = await createUser(suite.db);
+    const org = await createTestOrg(suite.db, { owner });
 
     // An invitation, sent to the outbox; the newcomer signs up through it.
-    const asOwner = await signedInClient(app, owner);
+    const asOwner = await signedInClient(suite.app, owner);
     const email = uniqueEmail('careful');
     expectStatus(
       await asOwner.inject({
@@ -97,10 +85,13 @@ describe('no secret reaches the server', () => {
       }),
       201,
     );
-    const mail = await database.db.outboxMail.findFirstOrThrow({ where: { to: email } });
+    const mail = await suite.db.outboxMail.findFirstOrThrow({ where: { to: email } });
     const invitationToken = tokenFromLink(linkFromMail(mail.text));
 
-    const browser = new CapturingClient(app, Object.fromEntries(anonymousClient(app).cookies));
+    const browser = new CapturingClient(
+      suite.app,
+      Object.fromEntries(anonymousClient(suite.app).cookies),
+    );
     const first: ClientKeys = await makeClientKeys('correct horse battery staple');
     secrets.push(...(await clientSecrets('sign-up', first)));
     expectStatus(
@@ -167,7 +158,10 @@ describe('no secret reaches the server', () => {
     );
 
     // Forgot password: recovery with that code.
-    const visitor = new CapturingClient(app, Object.fromEntries(anonymousClient(app).cookies));
+    const visitor = new CapturingClient(
+      suite.app,
+      Object.fromEntries(anonymousClient(suite.app).cookies),
+    );
     expectStatus(
       await visitor.inject({
         method: 'POST',
@@ -176,7 +170,7 @@ describe('no secret reaches the server', () => {
       }),
       202,
     );
-    const recoveryMail = await database.db.outboxMail.findFirstOrThrow({
+    const recoveryMail = await suite.db.outboxMail.findFirstOrThrow({
       where: { to: email, subject: 'Reset your Conclave password' },
     });
     const token = tokenFromLink(linkFromMail(recoveryMail.text));

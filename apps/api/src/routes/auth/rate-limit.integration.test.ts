@@ -1,8 +1,6 @@
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { toBase64Url } from '@conclave/crypto';
-import { buildTestApp, testConfig } from '../../../test/app';
-import { createTestDatabase, type TestDatabase } from '../../../test/database';
+import { useTestApp } from '../../../test/app';
 import {
   anonymousClient,
   createUser,
@@ -11,26 +9,12 @@ import {
 } from '../../../test/factories';
 import { expectProblem } from '../../../test/helpers';
 
-let database: TestDatabase;
-let app: FastifyInstance;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  app = await buildTestApp({
-    db: database.db,
-    config: testConfig({ SIGN_IN_RATE_LIMIT: '3', PRE_LOGIN_RATE_LIMIT: '4' }),
-  });
-});
-
-afterAll(async () => {
-  await app?.close();
-  await database?.drop();
-});
+const suite = useTestApp({ env: { SIGN_IN_RATE_LIMIT: '3', PRE_LOGIN_RATE_LIMIT: '4' } });
 
 describe('rate limits', () => {
   it('limits sign-in attempts per address and e-mail with a 429 problem and Retry-After', async () => {
-    const user = await createUser(database.db);
-    const client = anonymousClient(app);
+    const user = await createUser(suite.db);
+    const client = anonymousClient(suite.app);
     const attempt = (email: string) =>
       client.inject({
         method: 'POST',
@@ -47,13 +31,13 @@ describe('rate limits', () => {
     expect(retryAfter).toBeLessThanOrEqual(15 * 60);
     expect(problem.retryAfterSeconds).toBe(retryAfter);
     // Even the right password waits: the limit is per address and e-mail, not per failure.
-    expect((await signInThroughApi(app, user)).response.statusCode).toBe(429);
+    expect((await signInThroughApi(suite.app, user)).response.statusCode).toBe(429);
     // Another account from the same address is not locked out by it.
     expect((await attempt(uniqueEmail())).statusCode).toBe(401);
   });
 
   it('limits pre-login (and other unauthenticated lookups) per client address', async () => {
-    const client = anonymousClient(app);
+    const client = anonymousClient(suite.app);
     const statuses: number[] = [];
     for (let i = 0; i < 6; i++) {
       const response = await client.inject({

@@ -1,5 +1,4 @@
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   deriveAccountKeys,
   generateKdfParams,
@@ -16,8 +15,7 @@ import {
   recoveryStartResponseSchema,
   signedInSchema,
 } from '@conclave/contracts';
-import { buildTestApp, testConfig } from '../../../test/app';
-import { createTestDatabase, type TestDatabase } from '../../../test/database';
+import { useTestApp } from '../../../test/app';
 import {
   anonymousClient,
   createOrgWithRoles,
@@ -30,34 +28,23 @@ import {
   type TestUser,
 } from '../../../test/factories';
 import { expectProblem, expectStatus } from '../../../test/helpers';
-import { linkFromMail, startTestSmtpServer, tokenFromLink } from '../../../test/smtp';
+import { linkFromMail, tokenFromLink } from '../../../test/smtp';
 import { recoveryProofStatement } from '../../services/accounts/recovery';
 
-let database: TestDatabase;
-let app: FastifyInstance;
-let smtp: Awaited<ReturnType<typeof startTestSmtpServer>>;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  smtp = await startTestSmtpServer();
-  app = await buildTestApp({ db: database.db, config: testConfig({ SMTP_URL: smtp.url }) });
-});
-
-afterAll(async () => {
-  await app?.close();
-  await smtp?.close();
-  await database?.drop();
-});
+const suite = useTestApp({ smtp: true });
 
 async function requestRecoveryLink(user: TestUser): Promise<string> {
-  const before = smtp.mails.length;
-  const response = await anonymousClient(app).inject({
+  const before = suite.smtp.mails.length;
+  const response = await anonymousClient(suite.app).inject({
     method: 'POST',
     url: '/api/auth/recovery/request',
     payload: { email: user.email },
   });
   expectStatus(response, 202);
-  const mail = await smtp.waitForMail(user.email, (m) => smtp.mails.indexOf(m) >= before);
+  const mail = await suite.smtp.waitForMail(
+    user.email,
+    (m) => suite.smtp.mails.indexOf(m) >= before,
+  );
   const link = linkFromMail(mail.raw);
   expect(link.pathname).toBe('/recover');
   return tokenFromLink(link);
@@ -65,7 +52,7 @@ async function requestRecoveryLink(user: TestUser): Promise<string> {
 
 /** What the recovery page does in the browser, given the typed recovery code. */
 async function recoverInBrowser(token: string, recoveryCode: string, newPassword: string) {
-  const client = anonymousClient(app);
+  const client = anonymousClient(suite.app);
   const start = await client.inject({
     method: 'POST',
     url: '/api/auth/recovery/start',
@@ -93,22 +80,22 @@ async function recoverInBrowser(token: string, recoveryCode: string, newPassword
 
 describe('"forgot password" with the recovery code', () => {
   it('answers the same for unknown addresses and mails nothing to them', async () => {
-    const before = smtp.mails.length;
-    const response = await anonymousClient(app).inject({
+    const before = suite.smtp.mails.length;
+    const response = await anonymousClient(suite.app).inject({
       method: 'POST',
       url: '/api/auth/recovery/request',
       payload: { email: 'nobody-here@example.test' },
     });
     expectStatus(response, 202);
     expect(response.json<{ message: string }>().message).toMatch(/^If an account exists/);
-    expect(smtp.mails.slice(before).some((m) => m.to.includes('nobody-here@example.test'))).toBe(
-      false,
-    );
+    expect(
+      suite.smtp.mails.slice(before).some((m) => m.to.includes('nobody-here@example.test')),
+    ).toBe(false);
   });
 
   it('sets a new password, keeps the identity, ends every session and audits it', async () => {
-    const { org, member } = await createOrgWithRoles(database.db);
-    const oldSession = await signedInClient(app, member);
+    const { org, member } = await createOrgWithRoles(suite.db);
+    const oldSession = await signedInClient(suite.app, member);
     const token = await requestRecoveryLink(member);
     const { client, body, identity } = await recoverInBrowser(
       token,
@@ -135,14 +122,14 @@ describe('"forgot password" with the recovery code', () => {
       user: null,
     });
     expectStatus(
-      (await signInThroughApi(app, { email: member.email, password: 'a brand new password' }))
+      (await signInThroughApi(suite.app, { email: member.email, password: 'a brand new password' }))
         .response,
       200,
     );
-    expectStatus((await signInThroughApi(app, member)).response, 401);
+    expectStatus((await signInThroughApi(suite.app, member)).response, 401);
     // Single use.
     expectProblem(
-      await anonymousClient(app).inject({
+      await anonymousClient(suite.app).inject({
         method: 'POST',
         url: '/api/auth/recovery/start',
         payload: { token },
@@ -150,19 +137,19 @@ describe('"forgot password" with the recovery code', () => {
       410,
     );
 
-    const entry = await database.db.auditEntry.findFirstOrThrow({
+    const entry = await suite.db.auditEntry.findFirstOrThrow({
       where: { orgId: org.id, action: 'account.recovered' },
     });
     expect(entry.details).toMatchObject({
       identityKept: true,
       signingKeyId: member.publicIdentity.signingKeyId,
     });
-    const keys = await database.db.identityKey.count({ where: { userId: member.id } });
+    const keys = await suite.db.identityKey.count({ where: { userId: member.id } });
     expect(keys).toBe(1);
   });
 
   it('refuses a completion whose signature is not by the identity (the code did not open it)', async () => {
-    const user = await createUser(database.db);
+    const user = await createUser(suite.db);
     const token = await requestRecoveryLink(user);
     const { client, body } = await recoverInBrowser(token, user.recoveryCode, 'another password');
     const stranger = await makeClientKeys();
@@ -194,7 +181,7 @@ describe('"forgot password" with the recovery code', () => {
   });
 
   it('refuses a wrong recovery code in the browser, before anything reaches the server', async () => {
-    const user = await createUser(database.db);
+    const user = await createUser(suite.db);
     const token = await requestRecoveryLink(user);
     await expect(recoverInBrowser(token, generateRecoveryCode(), 'x password')).rejects.toThrow(
       /DECRYPTION_FAILED|wrong recovery code/,
@@ -204,9 +191,9 @@ describe('"forgot password" with the recovery code', () => {
 
 describe('admin reset without the recovery code', () => {
   it('gives the member a new identity, recorded in the key directory history and the audit log', async () => {
-    const { org, admin, member, owner } = await createOrgWithRoles(database.db);
-    const asAdmin = await signedInClient(app, admin);
-    const memberSession = await signedInClient(app, member);
+    const { org, admin, member, owner } = await createOrgWithRoles(suite.db);
+    const asAdmin = await signedInClient(suite.app, admin);
+    const memberSession = await signedInClient(suite.app, member);
     expectProblem(
       await asAdmin.inject({
         method: 'POST',
@@ -221,7 +208,7 @@ describe('admin reset without the recovery code', () => {
       }),
       409,
     );
-    const before = smtp.mails.length;
+    const before = suite.smtp.mails.length;
     expectStatus(
       await asAdmin.inject({
         method: 'POST',
@@ -229,14 +216,17 @@ describe('admin reset without the recovery code', () => {
       }),
       202,
     );
-    const mail = await smtp.waitForMail(member.email, (m) => smtp.mails.indexOf(m) >= before);
+    const mail = await suite.smtp.waitForMail(
+      member.email,
+      (m) => suite.smtp.mails.indexOf(m) >= before,
+    );
     const link = linkFromMail(mail.raw);
     expect(link.pathname).toBe('/reset');
     const token = tokenFromLink(link);
     // Until the member uses the link, the old password keeps working.
-    expectStatus((await signInThroughApi(app, member)).response, 200);
+    expectStatus((await signInThroughApi(suite.app, member)).response, 200);
 
-    const visitor = anonymousClient(app);
+    const visitor = anonymousClient(suite.app);
     const start = await visitor.inject({
       method: 'POST',
       url: '/api/auth/reset/start',
@@ -286,7 +276,7 @@ describe('admin reset without the recovery code', () => {
     );
 
     const actions = (
-      await database.db.auditEntry.findMany({ where: { orgId: org.id }, orderBy: { seq: 'asc' } })
+      await suite.db.auditEntry.findMany({ where: { orgId: org.id }, orderBy: { seq: 'asc' } })
     ).map((e) => e.action);
     expect(actions).toEqual(
       expect.arrayContaining(['account.reset_requested', 'key.changed', 'account.reset_completed']),

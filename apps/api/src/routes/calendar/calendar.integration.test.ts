@@ -1,11 +1,7 @@
-import { Writable } from 'node:stream';
-import Fastify, { type FastifyInstance } from 'fastify';
 import ical, { type VEvent } from 'node-ical';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { calendarFeedCreatedSchema, calendarFeedStatusSchema } from '@conclave/contracts';
-import conclaveApi, { fastifyOptions } from '../../app';
-import { testConfig } from '../../../test/app';
-import { createTestDatabase, type TestDatabase } from '../../../test/database';
+import { useTestApp } from '../../../test/app';
 import {
   addMember,
   anonymousClient,
@@ -18,9 +14,9 @@ import {
 import { expectProblem } from '../../../test/helpers';
 import { meetingNow, scheduleMeeting } from '../../../test/meetings';
 
-let database: TestDatabase;
-let app: FastifyInstance;
 const logLines: string[] = [];
+// The app with its real request logger, writing into `logLines`.
+const suite = useTestApp({ env: { LOG_LEVEL: 'info' }, logLines });
 let orgId: string;
 let alice: TestUser;
 let bob: TestUser;
@@ -28,32 +24,14 @@ let asAlice: TestClient;
 let asBob: TestClient;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  // The app with its real request logger, writing into `logLines`.
-  const config = testConfig({ LOG_LEVEL: 'info' });
-  const options = fastifyOptions(config);
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      logLines.push(chunk.toString('utf8'));
-      done();
-    },
-  });
-  app = Fastify({ ...options, logger: { ...(options.logger as object), stream } });
-  await app.register(conclaveApi, { config, db: database.db, version: '0.0.0-test' });
-  await app.ready();
-  const roles = await createOrgWithRoles(database.db);
+  const roles = await createOrgWithRoles(suite.db);
   orgId = roles.org.id;
-  alice = await createUser(database.db, { displayName: 'Alice' });
-  bob = await createUser(database.db, { displayName: 'Bob' });
-  await addMember(database.db, { org: roles.org, user: alice, role: 'member' });
-  await addMember(database.db, { org: roles.org, user: bob, role: 'member' });
-  asAlice = await signedInClient(app, alice);
-  asBob = await signedInClient(app, bob);
-});
-
-afterAll(async () => {
-  await app?.close();
-  await database?.drop();
+  alice = await createUser(suite.db, { displayName: 'Alice' });
+  bob = await createUser(suite.db, { displayName: 'Bob' });
+  await addMember(suite.db, { org: roles.org, user: alice, role: 'member' });
+  await addMember(suite.db, { org: roles.org, user: bob, role: 'member' });
+  asAlice = await signedInClient(suite.app, alice);
+  asBob = await signedInClient(suite.app, bob);
 });
 
 function events(text: string): VEvent[] {
@@ -95,9 +73,9 @@ describe('personal calendar feed', () => {
     const url = new URL(feed.url);
     expect(url.pathname).toMatch(/^\/api\/calendar\/feeds\/[A-Za-z0-9_-]{43}\/meetings\.ics$/);
     const token = url.pathname.split('/')[4]!;
-    expect(await database.db.calendarFeed.count({ where: { tokenHash: token } })).toBe(0); // only a hash
+    expect(await suite.db.calendarFeed.count({ where: { tokenHash: token } })).toBe(0); // only a hash
 
-    const response = await anonymousClient(app).inject({ method: 'GET', url: url.pathname });
+    const response = await anonymousClient(suite.app).inject({ method: 'GET', url: url.pathname });
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toMatch(/^text\/calendar/);
     const parsed = events(response.body);
@@ -123,17 +101,27 @@ describe('personal calendar feed', () => {
       (await asAlice.inject({ method: 'POST', url: '/api/calendar/feed' })).json(),
     );
     expect(rotated.url).not.toBe(feed.url);
-    expectProblem(await anonymousClient(app).inject({ method: 'GET', url: url.pathname }), 404);
+    expectProblem(
+      await anonymousClient(suite.app).inject({ method: 'GET', url: url.pathname }),
+      404,
+    );
     expect(
-      (await anonymousClient(app).inject({ method: 'GET', url: new URL(rotated.url).pathname }))
-        .statusCode,
+      (
+        await anonymousClient(suite.app).inject({
+          method: 'GET',
+          url: new URL(rotated.url).pathname,
+        })
+      ).statusCode,
     ).toBe(200);
     // Revoking too.
     expect((await asAlice.inject({ method: 'DELETE', url: '/api/calendar/feed' })).statusCode).toBe(
       204,
     );
     expectProblem(
-      await anonymousClient(app).inject({ method: 'GET', url: new URL(rotated.url).pathname }),
+      await anonymousClient(suite.app).inject({
+        method: 'GET',
+        url: new URL(rotated.url).pathname,
+      }),
       404,
     );
 
@@ -146,15 +134,15 @@ describe('personal calendar feed', () => {
 
   it('needs a signed-in user to manage, and a well-formed token to read', async () => {
     expectProblem(
-      await anonymousClient(app).inject({ method: 'GET', url: '/api/calendar/feed' }),
+      await anonymousClient(suite.app).inject({ method: 'GET', url: '/api/calendar/feed' }),
       401,
     );
     expectProblem(
-      await anonymousClient(app).inject({ method: 'POST', url: '/api/calendar/feed' }),
+      await anonymousClient(suite.app).inject({ method: 'POST', url: '/api/calendar/feed' }),
       401,
     );
     expectProblem(
-      await anonymousClient(app).inject({
+      await anonymousClient(suite.app).inject({
         method: 'GET',
         url: '/api/calendar/feeds/short/meetings.ics',
       }),
@@ -166,7 +154,7 @@ describe('personal calendar feed', () => {
     );
     await asAlice.inject({ method: 'DELETE', url: '/api/calendar/feed' });
     expect(
-      (await anonymousClient(app).inject({ method: 'GET', url: new URL(bobs.url).pathname }))
+      (await anonymousClient(suite.app).inject({ method: 'GET', url: new URL(bobs.url).pathname }))
         .statusCode,
     ).toBe(200);
   });

@@ -1,6 +1,5 @@
-import type { FastifyInstance } from 'fastify';
 import { TokenVerifier } from 'livekit-server-sdk';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   bindGuestKey,
   generateExchangeKeyPair,
@@ -17,8 +16,7 @@ import {
   lobbyTicketSchema,
   type Meeting,
 } from '@conclave/contracts';
-import { buildTestApp, testConfig } from '../../../test/app';
-import { createTestDatabase, type TestDatabase } from '../../../test/database';
+import { useTestApp } from '../../../test/app';
 import {
   addMember,
   anonymousClient,
@@ -44,8 +42,9 @@ const LIVEKIT = {
   LIVEKIT_API_SECRET: 'control-channel-secret-with-enough-characters',
 };
 
-let database: TestDatabase;
-let app: FastifyInstance;
+const suite = useTestApp({
+  env: { ...LIVEKIT, CONCLAVE_TEST_HOOKS: 'true', MEETING_LOBBY_RATE_LIMIT: '6' },
+});
 let server: { url: string; wsUrl: string; origin: string };
 let org: { id: string };
 let host: TestUser;
@@ -60,34 +59,24 @@ const open: ControlClient[] = [];
 
 beforeAll(async () => {
   await ready();
-  database = await createTestDatabase();
-  app = await buildTestApp({
-    db: database.db,
-    config: testConfig({ ...LIVEKIT, CONCLAVE_TEST_HOOKS: 'true', MEETING_LOBBY_RATE_LIMIT: '6' }),
-  });
-  server = await listen(app);
-  const roles = await createOrgWithRoles(database.db);
+  server = await listen(suite.app);
+  const roles = await createOrgWithRoles(suite.db);
   org = roles.org;
   member = roles.member;
-  host = await createUser(database.db, { displayName: 'Hanna Host' });
-  invitee = await createUser(database.db, { displayName: 'Ivo Invitee' });
-  await addMember(database.db, { org, user: host, role: 'member' });
-  await addMember(database.db, { org, user: invitee, role: 'member' });
-  outsider = await createUser(database.db, { displayName: 'Otto Outsider' });
-  await createTestOrg(database.db, { owner: outsider });
-  asHost = await signedInClient(app, host);
-  asInvitee = await signedInClient(app, invitee);
-  asMember = await signedInClient(app, member);
-  asOutsider = await signedInClient(app, outsider);
+  host = await createUser(suite.db, { displayName: 'Hanna Host' });
+  invitee = await createUser(suite.db, { displayName: 'Ivo Invitee' });
+  await addMember(suite.db, { org, user: host, role: 'member' });
+  await addMember(suite.db, { org, user: invitee, role: 'member' });
+  outsider = await createUser(suite.db, { displayName: 'Otto Outsider' });
+  await createTestOrg(suite.db, { owner: outsider });
+  asHost = await signedInClient(suite.app, host);
+  asInvitee = await signedInClient(suite.app, invitee);
+  asMember = await signedInClient(suite.app, member);
+  asOutsider = await signedInClient(suite.app, outsider);
 });
 
 afterEach(() => {
   for (const client of open.splice(0)) client.close();
-});
-
-afterAll(async () => {
-  await app?.close();
-  await database?.drop();
 });
 
 async function connect(
@@ -117,7 +106,7 @@ async function knock(
   meetingId: string,
   body: Record<string, unknown>,
 ): Promise<{ status: number; json: Record<string, unknown> }> {
-  const response = await anonymousClient(app).inject({
+  const response = await anonymousClient(suite.app).inject({
     method: 'POST',
     url: `/api/meetings/${meetingId}/lobby`,
     payload: body,
@@ -247,7 +236,7 @@ describe('authentication', () => {
       410,
     );
     expect(
-      await database.db.auditEntry.count({
+      await suite.db.auditEntry.count({
         where: { action: 'meeting.ended', subjectId: meeting.id, actorUserId: host.id },
       }),
     ).toBe(1);
@@ -299,12 +288,12 @@ describe('lobby', () => {
     await hostChannel.next('lobby-left', (m) => m.outcome === 'admitted');
     await hostChannel.next('participant-joined', (m) => m.participant.id === member.id);
     expect(
-      await database.db.meetingAdmission.findFirst({
+      await suite.db.meetingAdmission.findFirst({
         where: { meetingId: meeting.id, participantId: member.id },
       }),
     ).toMatchObject({ status: 'admitted', decidedById: host.id, kind: 'member' });
     expect(
-      await database.db.auditEntry.count({
+      await suite.db.auditEntry.count({
         where: { action: 'meeting.participant_admitted', subjectId: meeting.id },
       }),
     ).toBe(1);
@@ -314,7 +303,7 @@ describe('lobby', () => {
     const meeting = await scheduleMeeting(asHost, org.id, meetingNow({ passcode: 'open sesame' }));
     const info = lobbyInfoSchema.parse(
       (
-        await anonymousClient(app).inject({
+        await anonymousClient(suite.app).inject({
           method: 'GET',
           url: `/api/meetings/${meeting.id}/lobby`,
         })
@@ -339,7 +328,7 @@ describe('lobby', () => {
     expect((await knock(meeting.id, { displayName: 'Gail' })).json.detail).toBe(
       'This meeting needs a passcode.',
     );
-    const failures = await database.db.auditEntry.findMany({
+    const failures = await suite.db.auditEntry.findMany({
       where: { action: 'meeting.passcode_failed', subjectId: meeting.id },
       orderBy: { seq: 'asc' },
     });
@@ -348,7 +337,7 @@ describe('lobby', () => {
       expect.objectContaining({ given: 'none' }),
     ]);
     expect(JSON.stringify(failures)).not.toContain('open sesam');
-    expect(await database.db.meetingAdmission.count({ where: { meetingId: meeting.id } })).toBe(0);
+    expect(await suite.db.meetingAdmission.count({ where: { meetingId: meeting.id } })).toBe(0);
 
     const knocked = await knock(meeting.id, {
       displayName: 'Gail Guest',
@@ -359,7 +348,7 @@ describe('lobby', () => {
     const ticket = lobbyTicketSchema.parse(knocked.json);
     expect(ticket.guestId).toMatch(/^guest-/);
     const guestTokenUrl = `/api/meetings/${meeting.id}/guest-token`;
-    const early = await anonymousClient(app).inject({
+    const early = await anonymousClient(suite.app).inject({
       method: 'POST',
       url: guestTokenUrl,
       payload: { ticket: ticket.ticket },
@@ -380,7 +369,7 @@ describe('lobby', () => {
 
     hostChannel.send({ type: 'admit', participantId: ticket.guestId });
     await guestChannel.next('admitted');
-    const token = await anonymousClient(app).inject({
+    const token = await anonymousClient(suite.app).inject({
       method: 'POST',
       url: guestTokenUrl,
       payload: { ticket: ticket.ticket },
@@ -444,7 +433,7 @@ describe('lobby', () => {
     expect(guest.of('denied')).toEqual([{ type: 'denied', reason: 'We do not know you.' }]);
     await hostChannel.next('lobby-left', (m) => m.outcome === 'denied' && m.by === host.id);
     expectProblem(
-      await anonymousClient(app).inject({
+      await anonymousClient(suite.app).inject({
         method: 'POST',
         url: `/api/meetings/${meeting.id}/guest-token`,
         payload: { ticket: ticket.ticket },
@@ -457,7 +446,7 @@ describe('lobby', () => {
     const closed = await meetingForInvitee({ guests: 'forbidden' });
     const info = lobbyInfoSchema.parse(
       (
-        await anonymousClient(app).inject({
+        await anonymousClient(suite.app).inject({
           method: 'GET',
           url: `/api/meetings/${closed.id}/lobby`,
         })
@@ -476,7 +465,7 @@ describe('lobby', () => {
       );
     expect(statuses).toEqual([403, 403, 403, 403, 403, 403, 429, 429]);
     expect(
-      await database.db.auditEntry.count({
+      await suite.db.auditEntry.count({
         where: { action: 'meeting.passcode_failed', subjectId: meeting.id },
       }),
     ).toBe(6);
@@ -509,7 +498,7 @@ describe('relay', () => {
     expect(error).toMatchObject({ code: 'recipient_not_in_meeting' });
     expect(error.message).toContain(outsider.id);
 
-    const log = await anonymousClient(app).inject({
+    const log = await anonymousClient(suite.app).inject({
       method: 'GET',
       url: `/api/test/meetings/relay-log?meetingId=${meeting.id}`,
     });
@@ -553,7 +542,7 @@ describe('relay', () => {
   it('the key-swap fault switch changes the identity others are given (test hooks only)', async () => {
     const meeting = await meetingForInvitee();
     const attacker = publicIdentity(generateIdentity());
-    const swap = await anonymousClient(app).inject({
+    const swap = await anonymousClient(suite.app).inject({
       method: 'PUT',
       url: '/api/test/meetings/faults/identity-swap',
       payload: { userId: invitee.id, identity: attacker },
@@ -567,7 +556,7 @@ describe('relay', () => {
       expect(joined.participant.identity).toEqual(attacker);
       expect(joined.participant.identity).not.toEqual(invitee.publicIdentity);
     } finally {
-      await anonymousClient(app).inject({
+      await anonymousClient(suite.app).inject({
         method: 'DELETE',
         url: '/api/test/meetings/faults/identity-swap',
       });

@@ -1,14 +1,12 @@
-import type { FastifyInstance } from 'fastify';
 import ical, { type VEvent } from 'node-ical';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   meetingSchema,
   occurrenceListSchema,
   type CreateMeetingInput,
   type Meeting,
 } from '@conclave/contracts';
-import { buildTestApp, testConfig } from '../../../test/app';
-import { createTestDatabase, type TestDatabase } from '../../../test/database';
+import { useTestApp } from '../../../test/app';
 import {
   addMember,
   anonymousClient,
@@ -21,11 +19,16 @@ import {
 } from '../../../test/factories';
 import { expectProblem } from '../../../test/helpers';
 import { meetingNow, scheduleMeeting } from '../../../test/meetings';
-import { startTestSmtpServer } from '../../../test/smtp';
 
-let database: TestDatabase;
-let app: FastifyInstance;
-let smtp: Awaited<ReturnType<typeof startTestSmtpServer>>;
+const suite = useTestApp({
+  smtp: true,
+  env: {
+    PUBLIC_URL: 'https://conclave.example.org',
+    LIVEKIT_URL: 'ws://127.0.0.1:7880',
+    LIVEKIT_API_KEY: 'APIintegration',
+    LIVEKIT_API_SECRET: 'integration-secret-with-enough-characters',
+  },
+});
 let org: { id: string };
 let otherOrg: { id: string };
 let people: Record<
@@ -35,39 +38,24 @@ let people: Record<
 let clients: Record<keyof typeof people, TestClient> & { anonymous: TestClient };
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  smtp = await startTestSmtpServer();
-  app = await buildTestApp({
-    db: database.db,
-    config: testConfig({
-      SMTP_URL: smtp.url,
-      PUBLIC_URL: 'https://conclave.example.org',
-      LIVEKIT_URL: 'ws://127.0.0.1:7880',
-      LIVEKIT_API_KEY: 'APIintegration',
-      LIVEKIT_API_SECRET: 'integration-secret-with-enough-characters',
-    }),
-  });
-  const { org: created, ...roles } = await createOrgWithRoles(database.db);
+  const { org: created, ...roles } = await createOrgWithRoles(suite.db);
   org = created;
-  const host = await createUser(database.db, { displayName: 'Hanna Host' });
-  const invitee = await createUser(database.db, { displayName: 'Ivo Invitee' });
-  await addMember(database.db, { org, user: host, role: 'member' });
-  await addMember(database.db, { org, user: invitee, role: 'member' });
-  const outsider = await createUser(database.db, { displayName: 'Otto Outsider' });
-  otherOrg = await createTestOrg(database.db, { owner: outsider });
+  const host = await createUser(suite.db, { displayName: 'Hanna Host' });
+  const invitee = await createUser(suite.db, { displayName: 'Ivo Invitee' });
+  await addMember(suite.db, { org, user: host, role: 'member' });
+  await addMember(suite.db, { org, user: invitee, role: 'member' });
+  const outsider = await createUser(suite.db, { displayName: 'Otto Outsider' });
+  otherOrg = await createTestOrg(suite.db, { owner: outsider });
   people = { ...roles, host, invitee, outsider };
   const entries = await Promise.all(
     Object.entries(people).map(
-      async ([name, user]) => [name, await signedInClient(app, user)] as const,
+      async ([name, user]) => [name, await signedInClient(suite.app, user)] as const,
     ),
   );
-  clients = { ...Object.fromEntries(entries), anonymous: anonymousClient(app) } as typeof clients;
-});
-
-afterAll(async () => {
-  await app?.close();
-  await smtp?.close();
-  await database?.drop();
+  clients = {
+    ...Object.fromEntries(entries),
+    anonymous: anonymousClient(suite.app),
+  } as typeof clients;
 });
 
 async function meetingByHost(overrides: Partial<CreateMeetingInput> = {}): Promise<Meeting> {
@@ -80,9 +68,9 @@ async function meetingByHost(overrides: Partial<CreateMeetingInput> = {}): Promi
 
 async function countRows() {
   return {
-    meetings: await database.db.meeting.count(),
-    invitees: await database.db.meetingInvitee.count(),
-    audit: await database.db.auditEntry.count(),
+    meetings: await suite.db.meeting.count(),
+    invitees: await suite.db.meetingInvitee.count(),
+    audit: await suite.db.auditEntry.count(),
   };
 }
 
@@ -162,7 +150,7 @@ describe('scheduling', () => {
       recurring: true,
     });
 
-    const audit = await database.db.auditEntry.findFirst({
+    const audit = await suite.db.auditEntry.findFirst({
       where: { orgId: org.id, action: 'meeting.created', subjectId: meeting.id },
     });
     expect(audit?.details).toMatchObject({
@@ -441,10 +429,10 @@ describe('invitations by e-mail, with ICS files', () => {
         notify: true,
       }),
     );
-    const memberMail = await smtp.waitForMail(people.invitee.email, (m) =>
+    const memberMail = await suite.smtp.waitForMail(people.invitee.email, (m) =>
       m.raw.includes('Quarterly planning'),
     );
-    const outsideMail = await smtp.waitForMail(outside);
+    const outsideMail = await suite.smtp.waitForMail(outside);
     const memberIcs = calendarPart(memberMail.raw);
     expect(memberIcs).toContain('METHOD:REQUEST');
     const invite = eventOf(memberIcs);
@@ -486,23 +474,23 @@ describe('invitations by e-mail, with ICS files', () => {
       404,
     );
 
-    const count = smtp.mails.length;
+    const count = suite.smtp.mails.length;
     const update = await clients.host.inject({
       method: 'PATCH',
       url: `/api/orgs/${org.id}/meetings/${meeting.id}`,
       payload: { startLocal: '2027-02-01T16:00', endLocal: '2027-02-01T17:00' },
     });
     expect(update.statusCode, update.body).toBe(200);
-    const updateMail = await smtp.waitForMail(
+    const updateMail = await suite.smtp.waitForMail(
       people.invitee.email,
-      (m) => smtp.mails.indexOf(m) >= count,
+      (m) => suite.smtp.mails.indexOf(m) >= count,
     );
     const updated = eventOf(calendarPart(updateMail.raw));
     expect(updated.uid).toBe(invite.uid);
     expect(Number(updated.sequence)).toBe(1);
     expect(updated.start.toISOString()).toBe('2027-02-01T16:00:00.000Z');
 
-    const count2 = smtp.mails.length;
+    const count2 = suite.smtp.mails.length;
     expect(
       (
         await clients.host.inject({
@@ -511,7 +499,10 @@ describe('invitations by e-mail, with ICS files', () => {
         })
       ).statusCode,
     ).toBe(204);
-    const cancelMail = await smtp.waitForMail(outside, (m) => smtp.mails.indexOf(m) >= count2);
+    const cancelMail = await suite.smtp.waitForMail(
+      outside,
+      (m) => suite.smtp.mails.indexOf(m) >= count2,
+    );
     const cancelIcs = calendarPart(cancelMail.raw);
     expect(cancelIcs).toContain('METHOD:CANCEL');
     const cancelled = eventOf(cancelIcs);

@@ -1,38 +1,25 @@
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { verifyAuditChain } from '@conclave/crypto';
 import { auditPageSchema, directorySchema, type AuditEntry } from '@conclave/contracts';
-import { buildTestApp } from '../../../test/app';
-import { createTestDatabase, type TestDatabase } from '../../../test/database';
+import { useTestApp } from '../../../test/app';
 import { createOrgWithRoles, signedInClient } from '../../../test/factories';
 import { expectProblem } from '../../../test/helpers';
 import { recordAudit } from '../../services/audit/record';
 
-let database: TestDatabase;
-let app: FastifyInstance;
-
-beforeAll(async () => {
-  database = await createTestDatabase();
-  app = await buildTestApp({ db: database.db });
-});
-
-afterAll(async () => {
-  await app?.close();
-  await database?.drop();
-});
+const suite = useTestApp();
 
 describe('audit log API', () => {
   it('pages newest first, filters by action, action prefix, actor and time, and the entries verify', async () => {
-    const { org, owner, admin, compliance } = await createOrgWithRoles(database.db);
+    const { org, owner, admin, compliance } = await createOrgWithRoles(suite.db);
     for (let i = 0; i < 25; i++) {
-      await recordAudit(database.db, {
+      await recordAudit(suite.db, {
         orgId: org.id,
         actorUserId: i % 2 ? admin.id : owner.id,
         action: i % 5 === 0 ? 'test.special' : 'test.routine',
         details: { i },
       });
     }
-    const client = await signedInClient(app, compliance);
+    const client = await signedInClient(suite.app, compliance);
     const get = async (query: string) => {
       const response = await client.inject({
         method: 'GET',
@@ -48,7 +35,7 @@ describe('audit log API', () => {
       pages.push(...page.entries);
       before = page.nextBefore;
     } while (before !== null);
-    const total = await database.db.auditEntry.count({ where: { orgId: org.id } });
+    const total = await suite.db.auditEntry.count({ where: { orgId: org.id } });
     expect(pages).toHaveLength(total);
     expect(pages.map((e) => e.seq)).toEqual([...Array(total).keys()].map((i) => total - i));
     const chain = [...pages].reverse().map((e) => ({ ...e, chain: `org:${org.id}` }));
@@ -68,8 +55,8 @@ describe('audit log API', () => {
   });
 
   it('explains bad filters instead of failing', async () => {
-    const { org, owner } = await createOrgWithRoles(database.db);
-    const client = await signedInClient(app, owner);
+    const { org, owner } = await createOrgWithRoles(suite.db);
+    const client = await signedInClient(suite.app, owner);
     for (const query of ['from=yesterday', 'limit=100000', 'before=-1', 'actor=bob']) {
       const problem = expectProblem(
         await client.inject({ method: 'GET', url: `/api/orgs/${org.id}/audit?${query}` }),
@@ -82,8 +69,8 @@ describe('audit log API', () => {
 
 describe('key directory API', () => {
   it("lists every member's current public identity, which matches what they published", async () => {
-    const { org, owner, admin, compliance, member } = await createOrgWithRoles(database.db);
-    const client = await signedInClient(app, member);
+    const { org, owner, admin, compliance, member } = await createOrgWithRoles(suite.db);
+    const client = await signedInClient(suite.app, member);
     const response = await client.inject({ method: 'GET', url: `/api/orgs/${org.id}/directory` });
     const { entries } = directorySchema.parse(response.json());
     expect(entries).toHaveLength(4);

@@ -1,13 +1,11 @@
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   invitationLookupSchema,
   invitationSchema,
   memberListSchema,
   signedInSchema,
 } from '@conclave/contracts';
-import { buildTestApp, testConfig } from '../../../test/app';
-import { createTestDatabase, type TestDatabase } from '../../../test/database';
+import { useTestApp } from '../../../test/app';
 import {
   addMember,
   anonymousClient,
@@ -19,47 +17,33 @@ import {
   uniqueEmail,
 } from '../../../test/factories';
 import { expectProblem, expectStatus } from '../../../test/helpers';
-import { linkFromMail, startTestSmtpServer, tokenFromLink } from '../../../test/smtp';
+import { linkFromMail, tokenFromLink } from '../../../test/smtp';
 import { verifyAuditChain } from '../../services/audit/chain';
 import { auditContent } from '../../services/audit/list';
 
-let database: TestDatabase;
-let app: FastifyInstance;
-let smtp: Awaited<ReturnType<typeof startTestSmtpServer>>;
+const suite = useTestApp({ smtp: true, env: { PUBLIC_URL: 'https://conclave.example' } });
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  smtp = await startTestSmtpServer();
-  app = await buildTestApp({
-    db: database.db,
-    config: testConfig({ SMTP_URL: smtp.url, PUBLIC_URL: 'https://conclave.example' }),
-  });
   // Past the first sign-up, as every installation but a new one.
-  await createUser(database.db, { isInstanceAdmin: true });
-});
-
-afterAll(async () => {
-  await app?.close();
-  await smtp?.close();
-  await database?.drop();
+  await createUser(suite.db, { isInstanceAdmin: true });
 });
 
 async function members(orgId: string, as: { id: string }) {
-  const client = await signedInClient(app, as);
+  const client = await signedInClient(suite.app, as);
   const response = await client.inject({ method: 'GET', url: `/api/orgs/${orgId}/members` });
   return memberListSchema.parse(response.json()).members;
 }
 
 async function auditActions(orgId: string): Promise<string[]> {
-  const rows = await database.db.auditEntry.findMany({ where: { orgId }, orderBy: { seq: 'asc' } });
+  const rows = await suite.db.auditEntry.findMany({ where: { orgId }, orderBy: { seq: 'asc' } });
   expect(verifyAuditChain(rows.map(auditContent))).toMatchObject({ ok: true });
   return rows.map((row) => row.action);
 }
 
 describe('organisations', () => {
   it('creates an org with me as owner, lists it, renames it, and lets me switch between orgs', async () => {
-    const user = await createUser(database.db);
-    const client = await signedInClient(app, user);
+    const user = await createUser(suite.db);
+    const client = await signedInClient(suite.app, user);
     const created = await client.inject({
       method: 'POST',
       url: '/api/orgs',
@@ -91,7 +75,7 @@ describe('organisations', () => {
   });
 
   it('refuses an empty name with a clear message', async () => {
-    const client = await signedInClient(app, await createUser(database.db));
+    const client = await signedInClient(suite.app, await createUser(suite.db));
     const problem = expectProblem(
       await client.inject({ method: 'POST', url: '/api/orgs', payload: { name: '   ' } }),
       400,
@@ -102,8 +86,8 @@ describe('organisations', () => {
 
 describe('roles and the last owner', () => {
   it('changes roles, and admins cannot touch owners or make owners', async () => {
-    const { org, owner, admin, member } = await createOrgWithRoles(database.db);
-    const asAdmin = await signedInClient(app, admin);
+    const { org, owner, admin, member } = await createOrgWithRoles(suite.db);
+    const asAdmin = await signedInClient(suite.app, admin);
     expectStatus(
       await asAdmin.inject({
         method: 'PATCH',
@@ -135,7 +119,7 @@ describe('roles and the last owner', () => {
     const roles = Object.fromEntries((await members(org.id, owner)).map((m) => [m.userId, m.role]));
     expect(roles[member.id]).toBe('compliance');
     expect(roles[owner.id]).toBe('owner');
-    const entries = await database.db.auditEntry.findMany({
+    const entries = await suite.db.auditEntry.findMany({
       where: { orgId: org.id, action: 'member.role_changed' },
     });
     expect(entries.map((e) => e.details)).toEqual([
@@ -144,8 +128,8 @@ describe('roles and the last owner', () => {
   });
 
   it('keeps at least one owner: demote, remove and leave as the last owner are refused', async () => {
-    const { org, owner, admin } = await createOrgWithRoles(database.db);
-    const asOwner = await signedInClient(app, owner);
+    const { org, owner, admin } = await createOrgWithRoles(suite.db);
+    const asOwner = await signedInClient(suite.app, owner);
     const demote = expectProblem(
       await asOwner.inject({
         method: 'PATCH',
@@ -178,13 +162,13 @@ describe('roles and the last owner', () => {
       }),
       200,
     );
-    const asAdmin = await signedInClient(app, admin);
+    const asAdmin = await signedInClient(suite.app, admin);
     expectProblem(await asAdmin.inject({ method: 'POST', url: `/api/orgs/${org.id}/leave` }), 409);
   });
 
   it('does not let two owners demote each other at the same time', async () => {
-    const { org, owner, admin } = await createOrgWithRoles(database.db);
-    const asOwner = await signedInClient(app, owner);
+    const { org, owner, admin } = await createOrgWithRoles(suite.db);
+    const asOwner = await signedInClient(suite.app, owner);
     expectStatus(
       await asOwner.inject({
         method: 'PATCH',
@@ -193,7 +177,7 @@ describe('roles and the last owner', () => {
       }),
       200,
     );
-    const asSecond = await signedInClient(app, admin);
+    const asSecond = await signedInClient(suite.app, admin);
     const results = await Promise.all([
       asOwner.inject({
         method: 'PATCH',
@@ -207,27 +191,26 @@ describe('roles and the last owner', () => {
       }),
     ]);
     expect(results.map((r) => r.statusCode).sort()).toEqual([200, 409]);
-    const owners = (
-      await database.db.membership.findMany({ where: { orgId: org.id, role: 'owner' } })
-    ).length;
+    const owners = (await suite.db.membership.findMany({ where: { orgId: org.id, role: 'owner' } }))
+      .length;
     expect(owners).toBe(1);
   });
 
   it('removes a member and lets a member leave', async () => {
-    const { org, owner, member, compliance } = await createOrgWithRoles(database.db);
-    const asOwner = await signedInClient(app, owner);
+    const { org, owner, member, compliance } = await createOrgWithRoles(suite.db);
+    const asOwner = await signedInClient(suite.app, owner);
     expectStatus(
       await asOwner.inject({ method: 'DELETE', url: `/api/orgs/${org.id}/members/${member.id}` }),
       204,
     );
-    const asCompliance = await signedInClient(app, compliance);
+    const asCompliance = await signedInClient(suite.app, compliance);
     expectStatus(
       await asCompliance.inject({ method: 'POST', url: `/api/orgs/${org.id}/leave` }),
       204,
     );
     expect((await members(org.id, owner)).map((m) => m.userId).sort()).not.toContain(member.id);
     // Removed members get the same 404 as strangers.
-    const asMember = await signedInClient(app, member);
+    const asMember = await signedInClient(suite.app, member);
     expectProblem(
       await asMember.inject({ method: 'GET', url: `/api/orgs/${org.id}/members` }),
       404,
@@ -238,8 +221,8 @@ describe('roles and the last owner', () => {
   });
 
   it('transfers ownership: the other member becomes owner and I become admin', async () => {
-    const { org, owner, member } = await createOrgWithRoles(database.db);
-    const asOwner = await signedInClient(app, owner);
+    const { org, owner, member } = await createOrgWithRoles(suite.db);
+    const asOwner = await signedInClient(suite.app, owner);
     const response = await asOwner.inject({
       method: 'POST',
       url: `/api/orgs/${org.id}/transfer-ownership`,
@@ -265,8 +248,8 @@ describe('roles and the last owner', () => {
 
 describe('invitations by e-mail', () => {
   it('invites a new person: the mail arrives over SMTP, its link signs them up into the org', async () => {
-    const { org, admin } = await createOrgWithRoles(database.db);
-    const asAdmin = await signedInClient(app, admin);
+    const { org, admin } = await createOrgWithRoles(suite.db);
+    const asAdmin = await signedInClient(suite.app, admin);
     const email = uniqueEmail('newcomer');
     const created = await asAdmin.inject({
       method: 'POST',
@@ -280,13 +263,13 @@ describe('invitations by e-mail', () => {
       status: 'pending',
     });
 
-    const mail = await smtp.waitForMail(email);
+    const mail = await suite.smtp.waitForMail(email);
     expect(mail.raw).toContain(`Join ${org.name} on Conclave`);
     const link = linkFromMail(mail.raw);
     expect(link.origin + link.pathname).toBe('https://conclave.example/invite');
     const token = tokenFromLink(link);
 
-    const visitor = anonymousClient(app);
+    const visitor = anonymousClient(suite.app);
     const lookup = await visitor.inject({
       method: 'POST',
       url: '/api/invitations/lookup',
@@ -318,7 +301,7 @@ describe('invitations by e-mail', () => {
     ]);
 
     // Single use.
-    const again = await anonymousClient(app).inject({
+    const again = await anonymousClient(suite.app).inject({
       method: 'POST',
       url: '/api/invitations/lookup',
       payload: { token },
@@ -342,10 +325,10 @@ describe('invitations by e-mail', () => {
   });
 
   it('lets an existing user accept while signed in with the invited address only', async () => {
-    const { org, owner } = await createOrgWithRoles(database.db);
-    const existing = await createUser(database.db);
-    const someoneElse = await createUser(database.db);
-    const asOwner = await signedInClient(app, owner);
+    const { org, owner } = await createOrgWithRoles(suite.db);
+    const existing = await createUser(suite.db);
+    const someoneElse = await createUser(suite.db);
+    const asOwner = await signedInClient(suite.app, owner);
     expectStatus(
       await asOwner.inject({
         method: 'POST',
@@ -354,8 +337,8 @@ describe('invitations by e-mail', () => {
       }),
       201,
     );
-    const token = tokenFromLink(linkFromMail((await smtp.waitForMail(existing.email)).raw));
-    const lookup = await anonymousClient(app).inject({
+    const token = tokenFromLink(linkFromMail((await suite.smtp.waitForMail(existing.email)).raw));
+    const lookup = await anonymousClient(suite.app).inject({
       method: 'POST',
       url: '/api/invitations/lookup',
       payload: { token },
@@ -363,7 +346,7 @@ describe('invitations by e-mail', () => {
     expect(lookup.json()).toMatchObject({ accountExists: true });
 
     expectProblem(
-      await anonymousClient(app).inject({
+      await anonymousClient(suite.app).inject({
         method: 'POST',
         url: '/api/invitations/accept',
         payload: { token },
@@ -372,21 +355,21 @@ describe('invitations by e-mail', () => {
     );
     const wrong = expectProblem(
       await (
-        await signedInClient(app, someoneElse)
+        await signedInClient(suite.app, someoneElse)
       ).inject({ method: 'POST', url: '/api/invitations/accept', payload: { token } }),
       403,
     );
     expect(wrong.detail).toContain(existing.email);
     const accepted = await (
-      await signedInClient(app, existing)
+      await signedInClient(suite.app, existing)
     ).inject({ method: 'POST', url: '/api/invitations/accept', payload: { token } });
     expectStatus(accepted, 200);
     expect(accepted.json()).toEqual({ org: { id: org.id, name: org.name, role: 'member' } });
   });
 
   it('resend replaces the link, revoke withdraws it, duplicates and members are refused', async () => {
-    const { org, owner, member } = await createOrgWithRoles(database.db);
-    const asOwner = await signedInClient(app, owner);
+    const { org, owner, member } = await createOrgWithRoles(suite.db);
+    const asOwner = await signedInClient(suite.app, owner);
     const email = uniqueEmail('invitee');
     const created = await asOwner.inject({
       method: 'POST',
@@ -394,7 +377,7 @@ describe('invitations by e-mail', () => {
       payload: { email, role: 'member' },
     });
     const invitation = invitationSchema.parse(created.json());
-    const firstToken = tokenFromLink(linkFromMail((await smtp.waitForMail(email)).raw));
+    const firstToken = tokenFromLink(linkFromMail((await suite.smtp.waitForMail(email)).raw));
     expectProblem(
       await asOwner.inject({
         method: 'POST',
@@ -420,11 +403,11 @@ describe('invitations by e-mail', () => {
       200,
     );
     const secondToken = tokenFromLink(
-      linkFromMail((await smtp.waitForMail(email, (m) => !m.raw.includes(firstToken))).raw),
+      linkFromMail((await suite.smtp.waitForMail(email, (m) => !m.raw.includes(firstToken))).raw),
     );
     expect(secondToken).not.toBe(firstToken);
     expectProblem(
-      await anonymousClient(app).inject({
+      await anonymousClient(suite.app).inject({
         method: 'POST',
         url: '/api/invitations/lookup',
         payload: { token: firstToken },
@@ -432,7 +415,7 @@ describe('invitations by e-mail', () => {
       404,
     );
     expectStatus(
-      await anonymousClient(app).inject({
+      await anonymousClient(suite.app).inject({
         method: 'POST',
         url: '/api/invitations/lookup',
         payload: { token: secondToken },
@@ -448,7 +431,7 @@ describe('invitations by e-mail', () => {
       204,
     );
     const revoked = expectProblem(
-      await anonymousClient(app).inject({
+      await anonymousClient(suite.app).inject({
         method: 'POST',
         url: '/api/invitations/lookup',
         payload: { token: secondToken },
@@ -470,9 +453,9 @@ describe('invitations by e-mail', () => {
   });
 
   it('refuses an expired link with a clear message', async () => {
-    const owner = await createUser(database.db);
-    const org = await createTestOrg(database.db, { owner });
-    const asOwner = await signedInClient(app, owner);
+    const owner = await createUser(suite.db);
+    const org = await createTestOrg(suite.db, { owner });
+    const asOwner = await signedInClient(suite.app, owner);
     const email = uniqueEmail('late');
     const created = invitationSchema.parse(
       (
@@ -483,13 +466,13 @@ describe('invitations by e-mail', () => {
         })
       ).json(),
     );
-    const token = tokenFromLink(linkFromMail((await smtp.waitForMail(email)).raw));
-    await database.db.invitation.update({
+    const token = tokenFromLink(linkFromMail((await suite.smtp.waitForMail(email)).raw));
+    await suite.db.invitation.update({
       where: { id: created.id },
       data: { expiresAt: new Date(Date.now() - 1000) },
     });
     const problem = expectProblem(
-      await anonymousClient(app).inject({
+      await anonymousClient(suite.app).inject({
         method: 'POST',
         url: '/api/invitations/lookup',
         payload: { token },
@@ -513,8 +496,8 @@ describe('invitations by e-mail', () => {
   });
 
   it('only owners invite owners', async () => {
-    const { org, admin } = await createOrgWithRoles(database.db);
-    const asAdmin = await signedInClient(app, admin);
+    const { org, admin } = await createOrgWithRoles(suite.db);
+    const asAdmin = await signedInClient(suite.app, admin);
     expectProblem(
       await asAdmin.inject({
         method: 'POST',
@@ -526,12 +509,12 @@ describe('invitations by e-mail', () => {
   });
 
   it('members of several orgs see each of them', async () => {
-    const user = await createUser(database.db);
-    const first = await createOrgWithRoles(database.db);
-    const second = await createOrgWithRoles(database.db);
-    await addMember(database.db, { org: first.org, user, role: 'member' });
-    await addMember(database.db, { org: second.org, user, role: 'admin' });
-    const client = await signedInClient(app, user);
+    const user = await createUser(suite.db);
+    const first = await createOrgWithRoles(suite.db);
+    const second = await createOrgWithRoles(suite.db);
+    await addMember(suite.db, { org: first.org, user, role: 'member' });
+    await addMember(suite.db, { org: second.org, user, role: 'admin' });
+    const client = await signedInClient(suite.app, user);
     const orgs = (await client.inject({ method: 'GET', url: '/api/orgs' })).json<{
       orgs: { id: string; role: string }[];
     }>().orgs;

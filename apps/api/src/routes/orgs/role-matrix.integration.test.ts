@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { OrgRole } from '@conclave/contracts';
-import { buildTestApp } from '../../../test/app';
-import { createTestDatabase, type TestDatabase } from '../../../test/database';
+import { useTestApp } from '../../../test/app';
 import {
   addMember,
   anonymousClient,
@@ -21,20 +19,17 @@ import { createInvitation } from '../../services/accounts/invitations';
  * non-member gets 404 for all of them, and so does a member who guesses ids of another org's
  * members, invitations or keys.
  */
-let database: TestDatabase;
-let app: FastifyInstance;
+const suite = useTestApp();
 let users: Record<OrgRole | 'target' | 'outsider', TestUser>;
 let clients: Record<OrgRole | 'outsider', TestClient>;
 
 const ROLES: OrgRole[] = ['owner', 'admin', 'compliance', 'member'];
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  app = await buildTestApp({ db: database.db });
   const made = await Promise.all(
     ['owner', 'admin', 'compliance', 'member', 'target', 'outsider'].map(async (name) => [
       name,
-      await createUser(database.db, { displayName: name }),
+      await createUser(suite.db, { displayName: name }),
     ]),
   );
   users = Object.fromEntries(made) as typeof users;
@@ -42,15 +37,10 @@ beforeAll(async () => {
     await Promise.all(
       [...ROLES, 'outsider' as const].map(async (name) => [
         name,
-        await signedInClient(app, users[name]),
+        await signedInClient(suite.app, users[name]),
       ]),
     ),
   ) as typeof clients;
-});
-
-afterAll(async () => {
-  await app?.close();
-  await database?.drop();
 });
 
 interface Fixture {
@@ -60,14 +50,14 @@ interface Fixture {
 
 /** A fresh org per case: the four roles, a member to act on, and a pending invitation. */
 async function fixture(): Promise<Fixture> {
-  const org = await createTestOrg(database.db, { owner: users.owner });
+  const org = await createTestOrg(suite.db, { owner: users.owner });
   for (const role of ['admin', 'compliance', 'member'] as const) {
-    await addMember(database.db, { org, user: users[role], role });
+    await addMember(suite.db, { org, user: users[role], role });
   }
-  await addMember(database.db, { org, user: users.target, role: 'member' });
+  await addMember(suite.db, { org, user: users.target, role: 'member' });
   const invitation = await createInvitation({
-    db: database.db,
-    mailer: app.conclave.mailer,
+    db: suite.db,
+    mailer: suite.app.conclave.mailer,
     publicUrl: 'http://localhost',
     orgId: org.id,
     actorUserId: users.owner.id,
@@ -227,13 +217,13 @@ describe('org isolation', () => {
   it("a member of org A gets 404 for org B's members, invitations and keys through A's routes", async () => {
     const a = await fixture();
     // Org B: its own owner, a member, an invitation.
-    const bOwner = await createUser(database.db);
-    const bMember = await createUser(database.db);
-    const b = await createTestOrg(database.db, { owner: bOwner });
-    await addMember(database.db, { org: b, user: bMember, role: 'member' });
+    const bOwner = await createUser(suite.db);
+    const bMember = await createUser(suite.db);
+    const b = await createTestOrg(suite.db, { owner: bOwner });
+    await addMember(suite.db, { org: b, user: bMember, role: 'member' });
     const bInvitation = await createInvitation({
-      db: database.db,
-      mailer: app.conclave.mailer,
+      db: suite.db,
+      mailer: suite.app.conclave.mailer,
       publicUrl: 'http://localhost',
       orgId: b.id,
       actorUserId: bOwner.id,
@@ -273,12 +263,12 @@ describe('org isolation', () => {
       expect([name, response.statusCode]).toEqual([name, 404]);
     }
     // Nothing in B changed.
-    expect(await database.db.membership.count({ where: { orgId: b.id } })).toBe(2);
-    const invitation = await database.db.invitation.findUniqueOrThrow({
+    expect(await suite.db.membership.count({ where: { orgId: b.id } })).toBe(2);
+    const invitation = await suite.db.invitation.findUniqueOrThrow({
       where: { id: bInvitation.id },
     });
     expect(invitation.revokedAt).toBeNull();
-    const audit = await database.db.auditEntry.findMany({ where: { orgId: b.id } });
+    const audit = await suite.db.auditEntry.findMany({ where: { orgId: b.id } });
     expect(audit.every((entry) => entry.actorUserId !== users.owner.id)).toBe(true);
   });
 
@@ -296,11 +286,11 @@ describe('org isolation', () => {
 
   it('signed-out requests get 401 for every route (403 without a CSRF token first)', async () => {
     const f = await fixture();
-    const anonymous = anonymousClient(app);
+    const anonymous = anonymousClient(suite.app);
     for (const route of routes) {
       const response = await call(anonymous, route, f);
       expect([route.name, response.statusCode]).toEqual([route.name, 401]);
-      const forged = await app.inject({
+      const forged = await suite.app.inject({
         method: route.method,
         url: route.url(f),
         ...(route.payload ? { payload: route.payload() } : {}),

@@ -1,4 +1,3 @@
-import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -11,8 +10,7 @@ import {
   toBase64Url,
 } from '@conclave/crypto';
 import { lobbyTicketSchema } from '@conclave/contracts';
-import { buildTestApp, testConfig } from '../../../../api/test/app';
-import { createTestDatabase, type TestDatabase } from '../../../../api/test/database';
+import { useTestApp } from '../../../../api/test/app';
 import {
   addMember,
   anonymousClient,
@@ -31,8 +29,7 @@ import { MemoryPins, SimParticipant, waitUntilKeyed } from '../../../bench/sim-p
  * key-swap fault switch, and chat that never reaches the server readable.
  */
 
-let database: TestDatabase;
-let app: FastifyInstance;
+const suite = useTestApp({ env: { CONCLAVE_TEST_HOOKS: 'true', LOG_LEVEL: 'silent' } });
 let wsUrl: string;
 let origin: string;
 let host: TestUser;
@@ -44,26 +41,20 @@ const started: SimParticipant[] = [];
 
 beforeAll(async () => {
   await ready();
-  database = await createTestDatabase();
-  app = await buildTestApp({
-    db: database.db,
-    config: testConfig({ CONCLAVE_TEST_HOOKS: 'true', LOG_LEVEL: 'silent' }),
-  });
-  ({ wsUrl, origin } = await listen(app));
-  host = await createUser(database.db, { displayName: 'Host' });
-  orgId = (await createTestOrg(database.db, { owner: host })).id;
+  ({ wsUrl, origin } = await listen(suite.app));
+  host = await createUser(suite.db, { displayName: 'Host' });
+  orgId = (await createTestOrg(suite.db, { owner: host })).id;
   for (const name of ['Ben', 'Cleo', 'Dev']) {
-    const user = await createUser(database.db, { displayName: name });
-    await addMember(database.db, { org: { id: orgId }, user, role: 'member' });
+    const user = await createUser(suite.db, { displayName: name });
+    await addMember(suite.db, { org: { id: orgId }, user, role: 'member' });
     members.push(user);
   }
-  for (const user of [host, ...members]) clients.set(user.id, await signedInClient(app, user));
+  for (const user of [host, ...members])
+    clients.set(user.id, await signedInClient(suite.app, user));
 });
 
 afterAll(async () => {
   for (const participant of started) participant.connection.close();
-  await app?.close();
-  await database?.drop();
 });
 
 async function newMeeting(overrides: Parameters<typeof scheduleMeeting>[2] = meetingNow()) {
@@ -92,7 +83,7 @@ function join(meetingId: string, user: TestUser): SimParticipant {
 }
 
 async function relayLog(meetingId: string) {
-  const response = await app.inject({
+  const response = await suite.app.inject({
     method: 'GET',
     url: `/api/test/meetings/relay-log?meetingId=${meetingId}`,
   });
@@ -184,7 +175,7 @@ describe('room key exchange over the real control channel', () => {
       await p.waitFor((v) => v.chat.some((m) => m.text === secret), 10_000, 'the chat message');
     }
     // Every table of the database, as text: the plaintext is nowhere.
-    const pgClient = new pg.Client({ connectionString: database.connectionString });
+    const pgClient = new pg.Client({ connectionString: suite.database.connectionString });
     await pgClient.connect();
     try {
       const tables = await pgClient.query<{ table_name: string }>(
@@ -223,7 +214,7 @@ describe('room key exchange over the real control channel', () => {
 
     async function guest(name: string, bindWith: string) {
       const keys = generateExchangeKeyPair();
-      const response = await anonymousClient(app).inject({
+      const response = await anonymousClient(suite.app).inject({
         method: 'POST',
         url: `/api/meetings/${meeting.id}/lobby`,
         payload: {
@@ -292,7 +283,7 @@ describe('room key exchange over the real control channel', () => {
     b1.leave();
 
     const impostor = publicIdentity(generateIdentity());
-    const swap = await app.inject({
+    const swap = await suite.app.inject({
       method: 'PUT',
       url: '/api/test/meetings/faults/identity-swap',
       payload: { userId: members[2]!.id, identity: impostor },
@@ -319,7 +310,7 @@ describe('room key exchange over the real control channel', () => {
       a.leave();
       b.leave();
     } finally {
-      await app.inject({ method: 'DELETE', url: '/api/test/meetings/faults/identity-swap' });
+      await suite.app.inject({ method: 'DELETE', url: '/api/test/meetings/faults/identity-swap' });
     }
   });
 });
