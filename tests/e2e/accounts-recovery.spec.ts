@@ -20,6 +20,10 @@ test('forgot password: the recovery code sets a new password and keeps the keys'
   await page.getByRole('button', { name: 'Sign out' }).click();
 
   await page.getByRole('link', { name: 'Forgot your password?' }).click();
+  // The sign-in page has an "E-mail address" field too: wait until the router has moved on.
+  await expect(
+    page.getByRole('heading', { level: 1, name: 'Forgot your password?' }),
+  ).toBeVisible();
   await page.getByLabel('E-mail address').fill(owner.email);
   await page.getByRole('button', { name: 'Send me a link' }).click();
   await expect(page.getByText(/If an account exists for/)).toBeVisible();
