@@ -30,6 +30,10 @@ async function outboxTo(email: string) {
   return outboxListSchema.parse(response.json()).mails;
 }
 
+function requestSignUp(client: TestClient, email: string) {
+  return client.inject({ method: 'POST', url: '/api/auth/sign-up/request', payload: { email } });
+}
+
 describe('instance administration', () => {
   it('is for the instance admin only, whatever the org role', async () => {
     const { owner } = await createOrgWithRoles(suite.db);
@@ -69,24 +73,10 @@ describe('instance administration', () => {
     });
 
     const visitor = anonymousClient(suite.app);
-    const outside = expectProblem(
-      await visitor.inject({
-        method: 'POST',
-        url: '/api/auth/sign-up/request',
-        payload: { email: 'x@elsewhere.test' },
-      }),
-      403,
-    );
+    const outside = expectProblem(await requestSignUp(visitor, 'x@elsewhere.test'), 403);
     expect(outside.detail).toMatch(/example\.org/);
     const email = `new-${Date.now()}@example.org`;
-    expectStatus(
-      await visitor.inject({
-        method: 'POST',
-        url: '/api/auth/sign-up/request',
-        payload: { email },
-      }),
-      202,
-    );
+    expectStatus(await requestSignUp(visitor, email), 202);
     const [mail] = await outboxTo(email);
     expect(mail?.subject).toBe('Create your Conclave account');
     const token = tokenFromLink(linkFromMail(mail!.text));
@@ -119,14 +109,7 @@ describe('instance administration', () => {
     expect(signedInSchema.parse(created.json()).orgs).toEqual([]);
 
     // Asking again for an address with an account mails "you already have one", same answer.
-    expectStatus(
-      await visitor.inject({
-        method: 'POST',
-        url: '/api/auth/sign-up/request',
-        payload: { email },
-      }),
-      202,
-    );
+    expectStatus(await requestSignUp(visitor, email), 202);
     expect((await outboxTo(email))[0]?.subject).toBe('You already have a Conclave account');
 
     const instanceLog = await suite.db.auditEntry.findMany({ where: { chain: 'instance' } });
@@ -140,11 +123,7 @@ describe('instance administration', () => {
       payload: { mode: 'open', allowedDomains: [] },
     });
     const email = uniqueEmail('closing');
-    await anonymousClient(suite.app).inject({
-      method: 'POST',
-      url: '/api/auth/sign-up/request',
-      payload: { email },
-    });
+    await requestSignUp(anonymousClient(suite.app), email);
     const token = tokenFromLink(linkFromMail((await outboxTo(email))[0]!.text));
     await asInstanceAdmin.inject({
       method: 'PUT',

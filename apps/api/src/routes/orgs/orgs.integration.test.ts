@@ -4,6 +4,7 @@ import {
   invitationSchema,
   memberListSchema,
   signedInSchema,
+  type OrgRole,
 } from '@conclave/contracts';
 import { useTestApp } from '../../../test/app';
 import {
@@ -15,6 +16,7 @@ import {
   makeClientKeys,
   signedInClient,
   uniqueEmail,
+  type TestClient,
 } from '../../../test/factories';
 import { expectProblem, expectStatus } from '../../../test/helpers';
 import { linkFromMail, tokenFromLink } from '../../../test/smtp';
@@ -38,6 +40,18 @@ async function auditActions(orgId: string): Promise<string[]> {
   const rows = await suite.db.auditEntry.findMany({ where: { orgId }, orderBy: { seq: 'asc' } });
   expect(verifyAuditChain(rows.map(auditContent))).toMatchObject({ ok: true });
   return rows.map((row) => row.action);
+}
+
+function changeRole(as: TestClient, orgId: string, userId: string, role: OrgRole) {
+  return as.inject({
+    method: 'PATCH',
+    url: `/api/orgs/${orgId}/members/${userId}`,
+    payload: { role },
+  });
+}
+
+function removeMember(as: TestClient, orgId: string, userId: string) {
+  return as.inject({ method: 'DELETE', url: `/api/orgs/${orgId}/members/${userId}` });
 }
 
 describe('organisations', () => {
@@ -88,34 +102,10 @@ describe('roles and the last owner', () => {
   it('changes roles, and admins cannot touch owners or make owners', async () => {
     const { org, owner, admin, member } = await createOrgWithRoles(suite.db);
     const asAdmin = await signedInClient(suite.app, admin);
-    expectStatus(
-      await asAdmin.inject({
-        method: 'PATCH',
-        url: `/api/orgs/${org.id}/members/${member.id}`,
-        payload: { role: 'compliance' },
-      }),
-      200,
-    );
-    expectProblem(
-      await asAdmin.inject({
-        method: 'PATCH',
-        url: `/api/orgs/${org.id}/members/${member.id}`,
-        payload: { role: 'owner' },
-      }),
-      403,
-    );
-    expectProblem(
-      await asAdmin.inject({
-        method: 'PATCH',
-        url: `/api/orgs/${org.id}/members/${owner.id}`,
-        payload: { role: 'member' },
-      }),
-      403,
-    );
-    expectProblem(
-      await asAdmin.inject({ method: 'DELETE', url: `/api/orgs/${org.id}/members/${owner.id}` }),
-      403,
-    );
+    expectStatus(await changeRole(asAdmin, org.id, member.id, 'compliance'), 200);
+    expectProblem(await changeRole(asAdmin, org.id, member.id, 'owner'), 403);
+    expectProblem(await changeRole(asAdmin, org.id, owner.id, 'member'), 403);
+    expectProblem(await removeMember(asAdmin, org.id, owner.id), 403);
     const roles = Object.fromEntries((await members(org.id, owner)).map((m) => [m.userId, m.role]));
     expect(roles[member.id]).toBe('compliance');
     expect(roles[owner.id]).toBe('owner');
@@ -130,38 +120,14 @@ describe('roles and the last owner', () => {
   it('keeps at least one owner: demote, remove and leave as the last owner are refused', async () => {
     const { org, owner, admin } = await createOrgWithRoles(suite.db);
     const asOwner = await signedInClient(suite.app, owner);
-    const demote = expectProblem(
-      await asOwner.inject({
-        method: 'PATCH',
-        url: `/api/orgs/${org.id}/members/${owner.id}`,
-        payload: { role: 'admin' },
-      }),
-      409,
-    );
+    const demote = expectProblem(await changeRole(asOwner, org.id, owner.id, 'admin'), 409);
     expect(demote.detail).toMatch(/always have an owner/);
-    expectProblem(
-      await asOwner.inject({ method: 'DELETE', url: `/api/orgs/${org.id}/members/${owner.id}` }),
-      409,
-    );
+    expectProblem(await removeMember(asOwner, org.id, owner.id), 409);
     expectProblem(await asOwner.inject({ method: 'POST', url: `/api/orgs/${org.id}/leave` }), 409);
 
     // With a second owner, the first may step down; the second is then the last.
-    expectStatus(
-      await asOwner.inject({
-        method: 'PATCH',
-        url: `/api/orgs/${org.id}/members/${admin.id}`,
-        payload: { role: 'owner' },
-      }),
-      200,
-    );
-    expectStatus(
-      await asOwner.inject({
-        method: 'PATCH',
-        url: `/api/orgs/${org.id}/members/${owner.id}`,
-        payload: { role: 'member' },
-      }),
-      200,
-    );
+    expectStatus(await changeRole(asOwner, org.id, admin.id, 'owner'), 200);
+    expectStatus(await changeRole(asOwner, org.id, owner.id, 'member'), 200);
     const asAdmin = await signedInClient(suite.app, admin);
     expectProblem(await asAdmin.inject({ method: 'POST', url: `/api/orgs/${org.id}/leave` }), 409);
   });
@@ -169,26 +135,11 @@ describe('roles and the last owner', () => {
   it('does not let two owners demote each other at the same time', async () => {
     const { org, owner, admin } = await createOrgWithRoles(suite.db);
     const asOwner = await signedInClient(suite.app, owner);
-    expectStatus(
-      await asOwner.inject({
-        method: 'PATCH',
-        url: `/api/orgs/${org.id}/members/${admin.id}`,
-        payload: { role: 'owner' },
-      }),
-      200,
-    );
+    expectStatus(await changeRole(asOwner, org.id, admin.id, 'owner'), 200);
     const asSecond = await signedInClient(suite.app, admin);
     const results = await Promise.all([
-      asOwner.inject({
-        method: 'PATCH',
-        url: `/api/orgs/${org.id}/members/${owner.id}`,
-        payload: { role: 'admin' },
-      }),
-      asSecond.inject({
-        method: 'PATCH',
-        url: `/api/orgs/${org.id}/members/${admin.id}`,
-        payload: { role: 'admin' },
-      }),
+      changeRole(asOwner, org.id, owner.id, 'admin'),
+      changeRole(asSecond, org.id, admin.id, 'admin'),
     ]);
     expect(results.map((r) => r.statusCode).sort()).toEqual([200, 409]);
     const owners = (await suite.db.membership.findMany({ where: { orgId: org.id, role: 'owner' } }))
@@ -199,10 +150,7 @@ describe('roles and the last owner', () => {
   it('removes a member and lets a member leave', async () => {
     const { org, owner, member, compliance } = await createOrgWithRoles(suite.db);
     const asOwner = await signedInClient(suite.app, owner);
-    expectStatus(
-      await asOwner.inject({ method: 'DELETE', url: `/api/orgs/${org.id}/members/${member.id}` }),
-      204,
-    );
+    expectStatus(await removeMember(asOwner, org.id, member.id), 204);
     const asCompliance = await signedInClient(suite.app, compliance);
     expectStatus(
       await asCompliance.inject({ method: 'POST', url: `/api/orgs/${org.id}/leave` }),

@@ -82,6 +82,11 @@ function join(meetingId: string, user: TestUser): SimParticipant {
   return participant;
 }
 
+/** The host, Ben and Cleo in one meeting. */
+function joinThree(meetingId: string): [SimParticipant, SimParticipant, SimParticipant] {
+  return [join(meetingId, host), join(meetingId, members[0]!), join(meetingId, members[1]!)];
+}
+
 async function relayLog(meetingId: string) {
   const response = await suite.app.inject({
     method: 'GET',
@@ -97,11 +102,7 @@ const codeOf = (p: SimParticipant) => p.view().securityCode?.code;
 describe('room key exchange over the real control channel', () => {
   it('keys three members, gives them one code, rotates for a fourth and after a leave', async () => {
     const meeting = await newMeeting();
-    const [a, b, c] = [host, members[0]!, members[1]!].map((u) => join(meeting.id, u)) as [
-      SimParticipant,
-      SimParticipant,
-      SimParticipant,
-    ];
+    const [a, b, c] = joinThree(meeting.id);
     await waitUntilKeyed([a, b, c]);
     const three = codeOf(a);
     expect(three).toMatch(/^(\d{5} ){7}\d{5}$/);
@@ -140,11 +141,7 @@ describe('room key exchange over the real control channel', () => {
 
   it('re-establishes keys after a participant’s connection drops and comes back', async () => {
     const meeting = await newMeeting();
-    const [a, b, c] = [host, members[0]!, members[1]!].map((u) => join(meeting.id, u)) as [
-      SimParticipant,
-      SimParticipant,
-      SimParticipant,
-    ];
+    const [a, b, c] = joinThree(meeting.id);
     await waitUntilKeyed([a, b, c]);
     const before = new Map([a, b, c].map((p) => [p.view().self!.id, p.ownKeyIndex()!]));
     const opened = c.opens;
@@ -163,11 +160,7 @@ describe('room key exchange over the real control channel', () => {
 
   it('carries chat sealed: all three read it, the server stored and relayed no plaintext', async () => {
     const meeting = await newMeeting();
-    const [a, b, c] = [host, members[0]!, members[1]!].map((u) => join(meeting.id, u)) as [
-      SimParticipant,
-      SimParticipant,
-      SimParticipant,
-    ];
+    const [a, b, c] = joinThree(meeting.id);
     await waitUntilKeyed([a, b, c]);
     const secret = `quarterly numbers ${toBase64Url(generateExchangeKeyPair().publicKey)}`;
     a.session.sendChat(secret);
