@@ -128,6 +128,7 @@ const controlRoutes: FastifyPluginAsyncZod = async (app) => {
             participant: resolved.participant,
             status: resolved.status,
             userId: null,
+            sessionId: null,
             issueTicket: ticketIssuer(config.SERVER_SECRET, resolved, Date.now),
           };
         } else if (request.auth) {
@@ -150,6 +151,7 @@ const controlRoutes: FastifyPluginAsyncZod = async (app) => {
             participant: { ...resolved.participant, identity },
             status: resolved.status,
             userId: request.auth.user.id,
+            sessionId: request.auth.sessionId,
             issueTicket: null,
           };
         } else {

@@ -157,6 +157,7 @@ async function join(
   target: ControlHub,
   participant: Participant,
   status: 'admitted' | 'lobby' = 'admitted',
+  options: { sessionId?: string; room?: RoomRef } = {},
 ): Promise<{
   socket: TestSocket;
   connection: Connection;
@@ -164,11 +165,13 @@ async function join(
   raw(text: string | Buffer, binary?: boolean): void;
 }> {
   const socket = new TestSocket();
+  const member = participant.kind === 'member';
   const connection = await target.connect(socket, {
-    room,
+    room: options.room ?? room,
     participant,
     status,
-    userId: participant.kind === 'member' ? participant.id : null,
+    userId: member ? participant.id : null,
+    sessionId: member ? (options.sessionId ?? `session-of-${participant.id}`) : null,
     issueTicket: participant.kind === 'guest' ? () => `ticket-for-${participant.id}` : null,
   });
   socket.onClose = (code) => target.closed(connection, code);
@@ -570,6 +573,133 @@ describe('host actions', () => {
     expect(w.media).toEqual([`delete ${room.roomName}`]);
     expect(w.decisions.calls).toEqual([`end ${room.roomName} by host`]);
     expect(await w.presence.list(`${room.meetingId}/${room.occurrenceId}`)).toEqual([]);
+  });
+});
+
+describe('when a session or a membership ends', () => {
+  const otherRoom: RoomRef = {
+    ...room,
+    orgId: '00000000-0000-4000-8000-000000000002',
+    meetingId: '00000000-0000-4000-8000-0000000000bb',
+    roomName: 'conclave-other-room',
+  };
+
+  it('a session that ends closes its connection with an error and 4401; the room sees a departure and the media server drops it', async () => {
+    const w = world();
+    const h = hub(w);
+    const host = await join(h, person('host', 'host'));
+    const bob = await join(h, person('bob'));
+    await vi.waitFor(() => expect(host.socket.of('participant-joined')).toHaveLength(1));
+
+    await h.endSessions(['session-of-bob']);
+    await vi.waitFor(() =>
+      expect(bob.socket.closedWith?.code).toBe(CONTROL_CLOSE_CODES.unauthenticated),
+    );
+    expect(bob.socket.last()).toMatchObject({ type: 'error', code: 'unauthenticated', ref: null });
+    expect(bob.socket.closedWith?.reason).toMatch(/signed out/);
+    await vi.waitFor(() =>
+      expect(host.socket.of('participant-left')).toEqual([
+        { type: 'participant-left', participantId: 'bob', reason: 'disconnected' },
+      ]),
+    );
+    expect(w.media).toEqual([`remove bob from ${room.roomName}`]);
+    expect(host.socket.closedWith).toBeNull();
+    expect(await w.presence.list(`${room.meetingId}/${room.occurrenceId}`)).toMatchObject([
+      { participant: { id: 'host' } },
+    ]);
+    // Messages after the close are ignored, not relayed.
+    bob.send({ type: 'relay', to: '*', channel: 'chat', payload: 'x' });
+    expect(host.socket.of('relay')).toHaveLength(0);
+  });
+
+  it('closes only the ended session’s connections, on whichever instance holds them', async () => {
+    const w = world();
+    const one = hub(w);
+    const two = hub(w);
+    const host = await join(one, person('host', 'host'));
+    const laptop = await join(two, person('bob'), 'admitted', { sessionId: 'bob-laptop' });
+    const phone = await join(one, person('bob'), 'admitted', {
+      sessionId: 'bob-phone',
+      room: otherRoom,
+    });
+    const guest = await join(two, person('guest-1', 'participant', 'guest'), 'lobby');
+    await vi.waitFor(() => expect(host.socket.of('participant-joined')).toHaveLength(1));
+    await vi.waitFor(() => expect(host.socket.of('lobby-joined')).toHaveLength(1));
+
+    await one.endSessions(['bob-laptop']);
+    await vi.waitFor(() =>
+      expect(laptop.socket.closedWith?.code).toBe(CONTROL_CLOSE_CODES.unauthenticated),
+    );
+    await vi.waitFor(() => expect(host.socket.of('participant-left')).toHaveLength(1));
+    expect(phone.socket.closedWith).toBeNull();
+    expect(guest.socket.closedWith).toBeNull();
+    expect(w.media).toEqual([`remove bob from ${room.roomName}`]);
+    expect(one.connectionCount + two.connectionCount).toBe(3);
+  });
+
+  it('a lobby connection of an ended session closes too, and leaves the hosts’ lobby list', async () => {
+    const w = world();
+    const h = hub(w);
+    const host = await join(h, person('host', 'host'));
+    const waiting = await join(h, person('dave'), 'lobby');
+    await vi.waitFor(() => expect(host.socket.of('lobby-joined')).toHaveLength(1));
+    await h.endSessions(['session-of-dave']);
+    await vi.waitFor(() =>
+      expect(waiting.socket.closedWith?.code).toBe(CONTROL_CLOSE_CODES.unauthenticated),
+    );
+    await vi.waitFor(() =>
+      expect(host.socket.of('lobby-left')).toEqual([
+        { type: 'lobby-left', participantId: 'dave', outcome: 'left', by: null },
+      ]),
+    );
+    // It never had media.
+    expect(w.media).toEqual([]);
+  });
+
+  it('a join authorised before its session ended is refused when it registers', async () => {
+    const w = world();
+    const h = hub(w);
+    const host = await join(h, person('host', 'host'));
+    await h.endSessions(['late-session']);
+    await new Promise((resolve) => setImmediate(resolve)); // the bus delivers on a microtask
+    const late = await join(h, person('erin'), 'admitted', { sessionId: 'late-session' });
+    expect(late.socket.received).toEqual([
+      expect.objectContaining({ type: 'error', code: 'unauthenticated' }),
+    ]);
+    expect(late.socket.closedWith?.code).toBe(CONTROL_CLOSE_CODES.unauthenticated);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(host.socket.of('participant-joined')).toHaveLength(0);
+    expect(w.media).toEqual([]);
+    expect(h.connectionCount).toBe(1);
+  });
+
+  it('a membership that ends closes that member’s connections to the org’s meetings with 4403, no others', async () => {
+    const w = world();
+    const one = hub(w);
+    const two = hub(w);
+    const host = await join(one, person('host', 'host'));
+    const bob = await join(two, person('bob'));
+    const bobElsewhere = await join(two, person('bob'), 'admitted', { room: otherRoom });
+    const carol = await join(one, person('carol'));
+    await vi.waitFor(() => expect(host.socket.of('participant-joined')).toHaveLength(2));
+
+    await one.endMembership({ orgId: room.orgId, userId: 'bob', left: false });
+    await vi.waitFor(() => expect(bob.socket.closedWith?.code).toBe(CONTROL_CLOSE_CODES.forbidden));
+    expect(bob.socket.last()).toMatchObject({ type: 'error', code: 'forbidden' });
+    expect(bob.socket.closedWith?.reason).toMatch(/removed from this meeting's organization/);
+    await vi.waitFor(() =>
+      expect(carol.socket.of('participant-left')).toEqual([
+        { type: 'participant-left', participantId: 'bob', reason: 'removed' },
+      ]),
+    );
+    expect(bobElsewhere.socket.closedWith).toBeNull();
+    expect(w.media).toEqual([`remove bob from ${room.roomName}`]);
+
+    await two.endMembership({ orgId: otherRoom.orgId, userId: 'bob', left: true });
+    await vi.waitFor(() =>
+      expect(bobElsewhere.socket.closedWith?.code).toBe(CONTROL_CLOSE_CODES.forbidden),
+    );
+    expect(bobElsewhere.socket.closedWith?.reason).toMatch(/You left/);
   });
 });
 

@@ -53,6 +53,8 @@ export interface JoinRequest {
   status: 'admitted' | 'lobby';
   /** Members: their user id, for the decisions they make as hosts. Guests: null. */
   userId: string | null;
+  /** Members: the session the connection was opened with; it closes when that session ends. */
+  sessionId: string | null;
   /** Guests: makes a fresh lobby ticket so they can reconnect. */
   issueTicket: (() => string) | null;
 }
@@ -120,6 +122,22 @@ export interface HubOptions {
 }
 
 type GoneReason = 'left' | 'disconnected' | 'removed' | 'denied' | 'ended' | 'replaced';
+
+/**
+ * The one bus channel every instance listens on whatever rooms it holds: what happened to an
+ * account (a session or a membership ended) concerns connections in any room.
+ */
+const ACCOUNTS_CHANNEL = 'control:accounts';
+
+type AccountEvent =
+  | { kind: 'sessions-ended'; sessionIds: string[] }
+  | { kind: 'membership-ended'; orgId: string; userId: string; left: boolean };
+
+/** How long an ended session or membership is remembered, for joins that were authorised before it ended. */
+const ENDED_MEMORY_MS = 60_000;
+
+const SIGNED_OUT_MESSAGE =
+  'You were signed out (here, from another device, or by a password change): sign in again to rejoin.';
 
 type BusEvent =
   | { kind: 'presence'; entry: PresenceEntry; by: string | null }
@@ -199,6 +217,7 @@ export class Connection {
     public participant: Participant,
     status: 'admitted' | 'lobby',
     readonly userId: string | null,
+    readonly sessionId: string | null,
     readonly issueTicket: (() => string) | null,
     readonly bucket: TokenBucket,
     readonly since: string,
@@ -249,6 +268,10 @@ export class ControlHub {
   private readonly limits: HubLimits;
   private readonly now: () => number;
   private readonly heartbeat: NodeJS.Timeout;
+  private readonly accounts: Promise<Unsubscribe>;
+  /** Sessions and memberships (`orgId/userId`) that ended lately, with when. */
+  private readonly endedSessions = new Map<string, number>();
+  private readonly endedMemberships = new Map<string, { at: number; left: boolean }>();
   private shutDown = false;
 
   constructor(private readonly options: HubOptions) {
@@ -258,6 +281,12 @@ export class ControlHub {
     void options.presence.heartbeat(this.instanceId).catch(() => undefined);
     this.heartbeat = setInterval(() => void this.tick(), this.limits.heartbeatIntervalMs);
     this.heartbeat.unref();
+    this.accounts = options.bus.subscribe(ACCOUNTS_CHANNEL, (message) =>
+      this.onAccountEvent(message),
+    );
+    this.accounts.catch((error: unknown) =>
+      options.log.error({ err: error }, 'control channel: subscribing to account events failed'),
+    );
   }
 
   // ---- connections ----------------------------------------------------------------------
@@ -269,6 +298,8 @@ export class ControlHub {
    */
   async connect(socket: ControlSocket, join: JoinRequest): Promise<Connection> {
     if (this.shutDown) throw new Error('ControlHub: closed');
+    // Without the account events a connection could outlive its session unnoticed.
+    await this.accounts;
     const key = roomKeyOf(join.room);
     const view = await this.view(key);
     const now = this.now();
@@ -279,11 +310,21 @@ export class ControlHub {
       join.participant,
       join.status,
       join.userId,
+      join.sessionId,
       join.issueTicket,
       new TokenBucket(this.limits.messageBurst, this.limits.messagesPerSecond, now),
       new Date(now).toISOString(),
       now,
     );
+    const refusal = this.endedWhileAuthorising(connection);
+    if (refusal) {
+      // Authorised before the session or membership ended, registered after: never let in. Its
+      // media are not touched: it never joined, and another tab may be in the room as the same
+      // participant.
+      this.error(connection, refusal.error, refusal.message, null);
+      this.closeConnection(connection, refusal.code, refusal.reason, refusal.message);
+      return connection;
+    }
     const previous = view.local.get(connection.participant.id);
     if (previous)
       this.closeConnection(
@@ -436,6 +477,24 @@ export class ControlHub {
     await this.options.presence.clear(key);
   }
 
+  /**
+   * Sessions ended (signed out, revoked from the sessions list, a password change, recovery or
+   * reset): every connection opened with one of them, on every instance, gets an
+   * `unauthenticated` error and closes with 4401, and leaves the room like any departure.
+   */
+  async endSessions(sessionIds: readonly string[]): Promise<void> {
+    if (sessionIds.length === 0) return;
+    await this.publishAccountEvent({ kind: 'sessions-ended', sessionIds: [...sessionIds] });
+  }
+
+  /**
+   * Someone is no longer a member of an org (removed, or they left): their connections to that
+   * org's meetings, on every instance, get a `forbidden` error and close with 4403.
+   */
+  async endMembership(input: { orgId: string; userId: string; left: boolean }): Promise<void> {
+    await this.publishAccountEvent({ kind: 'membership-ended', ...input });
+  }
+
   /** Connections on this instance (all rooms). */
   get connectionCount(): number {
     let count = 0;
@@ -448,6 +507,7 @@ export class ControlHub {
     if (this.shutDown) return;
     this.shutDown = true;
     clearInterval(this.heartbeat);
+    await this.accounts.then((unsubscribe) => unsubscribe()).catch(() => undefined);
     const departures: Promise<void>[] = [];
     for (const view of this.views.values()) {
       for (const connection of view.local.values()) {
@@ -688,6 +748,82 @@ export class ControlHub {
     }
     const ready = view;
     return (ready.ready ?? Promise.resolve()).then(() => ready);
+  }
+
+  private async publishAccountEvent(event: AccountEvent): Promise<void> {
+    await this.options.bus.publish(ACCOUNTS_CHANNEL, JSON.stringify(event));
+  }
+
+  private onAccountEvent(raw: string): void {
+    let event: AccountEvent;
+    try {
+      event = JSON.parse(raw) as AccountEvent;
+    } catch {
+      this.options.log.warn({}, 'control channel: unreadable account event');
+      return;
+    }
+    const now = this.now();
+    for (const [id, at] of this.endedSessions) {
+      if (now - at > ENDED_MEMORY_MS) this.endedSessions.delete(id);
+    }
+    for (const [key, ended] of this.endedMemberships) {
+      if (now - ended.at > ENDED_MEMORY_MS) this.endedMemberships.delete(key);
+    }
+    if (event.kind === 'sessions-ended') {
+      for (const id of event.sessionIds) this.endedSessions.set(id, now);
+    } else {
+      this.endedMemberships.set(`${event.orgId}/${event.userId}`, { at: now, left: event.left });
+    }
+    for (const view of this.views.values()) {
+      for (const connection of [...view.local.values()]) {
+        const refusal = this.endedWhileAuthorising(connection);
+        if (refusal) this.dismiss(connection, refusal);
+      }
+    }
+  }
+
+  /** Why a connection may no longer stay: its session or its membership ended. */
+  private endedWhileAuthorising(connection: Connection): Dismissal | null {
+    if (connection.sessionId !== null && this.endedSessions.has(connection.sessionId)) {
+      return {
+        code: CONTROL_CLOSE_CODES.unauthenticated,
+        error: 'unauthenticated',
+        reason: 'disconnected',
+        message: SIGNED_OUT_MESSAGE,
+      };
+    }
+    if (connection.userId === null) return null;
+    const membership = this.endedMemberships.get(`${connection.room.orgId}/${connection.userId}`);
+    if (!membership) return null;
+    return {
+      code: CONTROL_CLOSE_CODES.forbidden,
+      error: 'forbidden',
+      reason: membership.left ? 'left' : 'removed',
+      message: membership.left
+        ? "You left this meeting's organization, so you can no longer take part in its meetings."
+        : "You were removed from this meeting's organization, so you can no longer take part in its meetings.",
+    };
+  }
+
+  /**
+   * Tells the client why, closes it (the close handler makes it a departure like any other) and,
+   * when it was in the room, drops it from the media room too so its media stop at once.
+   */
+  private dismiss(connection: Connection, dismissal: Dismissal): void {
+    if (connection.closing || connection.closed) return;
+    const inRoom = connection.status === 'room';
+    this.error(connection, dismissal.error, dismissal.message, null);
+    this.closeConnection(connection, dismissal.code, dismissal.reason, dismissal.message);
+    if (inRoom && this.options.media) {
+      void this.options.media
+        .removeParticipant(connection.room.roomName, connection.participant.id)
+        .catch((error: unknown) =>
+          this.options.log.warn(
+            { err: error },
+            'media server: removing a signed-out or former member failed (closed on the control channel anyway)',
+          ),
+        );
+    }
   }
 
   private async publish(key: string, event: BusEvent): Promise<void> {
@@ -1091,6 +1227,13 @@ export class ControlHub {
       }
     }
   }
+}
+
+interface Dismissal {
+  code: number;
+  error: ControlErrorCode;
+  reason: GoneReason;
+  message: string;
 }
 
 function lobbyEntry(entry: PresenceEntry): LobbyEntry {
