@@ -119,12 +119,13 @@ export default fp(
 
     notFound(app);
     await app.register(healthRoutes, { prefix: '/api' });
+    // Before the routes: sign-out, session revocation and membership removal close control channels.
+    await app.register(meetingsRuntime);
     await app.register(authRoutes, { prefix: '/api' });
     await app.register(accountRoutes, { prefix: '/api' });
     await app.register(orgRoutes, { prefix: '/api' });
     await app.register(directoryRoutes, { prefix: '/api' });
     await app.register(adminRoutes, { prefix: '/api' });
-    await app.register(meetingsRuntime);
     await app.register(meetingRoutes, { prefix: '/api' });
     await app.register(guestRoutes, { prefix: '/api' });
     await app.register(controlRoutes, { prefix: '/api' });

@@ -63,12 +63,13 @@ const accountRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const auth = requireUser(request);
-      await changePassword({
+      const { endedSessionIds } = await changePassword({
         db,
         userId: auth.user.id,
         sessionId: auth.sessionId,
         input: request.body,
       });
+      await app.meetings.hub.endSessions(endedSessionIds);
       return signedInState(db, auth.user.id);
     },
   );
@@ -125,6 +126,7 @@ const accountRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const { user } = requireUser(request);
       await revokeSession({ db, userId: user.id, sessionId: request.params.sessionId });
+      await app.meetings.hub.endSessions([request.params.sessionId]);
       return reply.code(204).send(null);
     },
   );

@@ -101,7 +101,10 @@ const authRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      if (request.auth) await signOut({ db, sessionId: request.auth.sessionId });
+      if (request.auth) {
+        await signOut({ db, sessionId: request.auth.sessionId });
+        await app.meetings.hub.endSessions([request.auth.sessionId]);
+      }
       clearSessionCookies(reply, config);
       return reply.code(204).send(null);
     },

@@ -88,11 +88,12 @@ const recoveryRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const { userId, session } = await completeRecovery({
+      const { userId, session, endedSessionIds } = await completeRecovery({
         db,
         input: request.body,
         client: clientInfo(request),
       });
+      await app.meetings.hub.endSessions(endedSessionIds);
       setSessionCookies(reply, config, session);
       return signedInState(db, userId);
     },
@@ -124,11 +125,12 @@ const recoveryRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const { userId, session } = await completeAdminReset({
+      const { userId, session, endedSessionIds } = await completeAdminReset({
         db,
         input: request.body,
         client: clientInfo(request),
       });
+      await app.meetings.hub.endSessions(endedSessionIds);
       setSessionCookies(reply, config, session);
       return signedInState(db, userId);
     },

@@ -171,11 +171,11 @@ const orgRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      await removeMember(db, {
-        orgId: request.params.orgId,
-        actorUserId: requireUser(request).user.id,
-        targetUserId: request.params.userId,
-      });
+      const actorUserId = requireUser(request).user.id;
+      const { orgId, userId } = request.params;
+      await removeMember(db, { orgId, actorUserId, targetUserId: userId });
+      // A former member's open control channels into the org's meetings close (4403).
+      await app.meetings.hub.endMembership({ orgId, userId, left: userId === actorUserId });
       return reply.code(204).send(null);
     },
   );
@@ -214,7 +214,9 @@ const orgRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      await leaveOrg(db, { orgId: request.params.orgId, userId: requireUser(request).user.id });
+      const userId = requireUser(request).user.id;
+      await leaveOrg(db, { orgId: request.params.orgId, userId });
+      await app.meetings.hub.endMembership({ orgId: request.params.orgId, userId, left: true });
       return reply.code(204).send(null);
     },
   );

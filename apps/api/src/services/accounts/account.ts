@@ -29,14 +29,15 @@ export async function updateProfile(options: { db: Db; userId: string; displayNa
 /**
  * Password change: the browser unwrapped the identity with the old wrap key and re-wrapped it
  * under the new one; the server checks the old auth key, that the new wrapped identity is the
- * same identity, and stores the new parameters, hash and wrapped identity. Other sessions end.
+ * same identity, and stores the new parameters, hash and wrapped identity. Other sessions end;
+ * their ids are returned so the caller can close what they had open.
  */
 export async function changePassword(options: {
   db: Db;
   userId: string;
   sessionId: string;
   input: ChangePasswordRequest;
-}): Promise<void> {
+}): Promise<{ endedSessionIds: string[] }> {
   const { db, userId, input } = options;
   const user = await requireCurrentAuthKey(db, userId, input.currentAuthKey, 'body.currentAuthKey');
   const kdfParams = checkKdfParams(input.kdfParams);
@@ -48,7 +49,7 @@ export async function changePassword(options: {
     'body.wrappedIdentity',
   );
   const authKeyHash = await hashAuthKey(authKey);
-  await db.$transaction(async (tx) => {
+  return db.$transaction(async (tx) => {
     await tx.user.update({
       where: { id: userId },
       data: {
@@ -68,8 +69,9 @@ export async function changePassword(options: {
       actorLabel: user.email,
       action: 'account.password_changed',
       subject: { type: 'user', id: userId },
-      details: { otherSessionsEnded: ended },
+      details: { otherSessionsEnded: ended.length },
     });
+    return { endedSessionIds: ended };
   });
 }
 

@@ -135,10 +135,14 @@ export async function completeRecovery(options: {
       actorLabel: user.email,
       action: 'account.recovered',
       subject: { type: 'user', id: userId },
-      details: { identityKept: true, signingKeyId: identity.signingKeyId, sessionsEnded: ended },
+      details: {
+        identityKept: true,
+        signingKeyId: identity.signingKeyId,
+        sessionsEnded: ended.length,
+      },
     });
     const session = await createSession({ db: tx, userId, ...options.client });
-    return { userId, session };
+    return { userId, session, endedSessionIds: ended };
   });
 }
 
@@ -264,10 +268,10 @@ export async function completeAdminReset(options: {
       details: {
         requestedBy: row.requestedById,
         requestedInOrg: row.orgId,
-        sessionsEnded: ended,
+        sessionsEnded: ended.length,
       },
     });
     const session = await createSession({ db: tx, userId, ...options.client });
-    return { userId, session };
+    return { userId, session, endedSessionIds: ended };
   });
 }

@@ -107,17 +107,24 @@ export async function revokeSession(options: {
   if (count === 0) throw new AppError('not_found', 'There is no such session of yours.');
 }
 
-/** After a password change, recovery or reset: every other browser must sign in again. */
+/**
+ * After a password change, recovery or reset: every other browser must sign in again. Returns
+ * the ended sessions' ids, so the caller can close what they opened (control channels) once
+ * the change is committed.
+ */
 export async function revokeOtherSessions(options: {
   db: DbOrTx;
   userId: string;
   exceptSessionId?: string | undefined;
-}): Promise<number> {
-  const { count } = await options.db.session.deleteMany({
+}): Promise<string[]> {
+  const sessions = await options.db.session.findMany({
     where: {
       userId: options.userId,
       ...(options.exceptSessionId ? { id: { not: options.exceptSessionId } } : {}),
     },
+    select: { id: true },
   });
-  return count;
+  const ids = sessions.map((session) => session.id);
+  await options.db.session.deleteMany({ where: { id: { in: ids } } });
+  return ids;
 }

@@ -750,8 +750,19 @@ export class ControlHub {
     return (ready.ready ?? Promise.resolve()).then(() => ready);
   }
 
+  /**
+   * Never throws: the session or membership already ended in the database, and the request
+   * that ended it should not fail because the bus did; the error is logged instead.
+   */
   private async publishAccountEvent(event: AccountEvent): Promise<void> {
-    await this.options.bus.publish(ACCOUNTS_CHANNEL, JSON.stringify(event));
+    await this.options.bus
+      .publish(ACCOUNTS_CHANNEL, JSON.stringify(event))
+      .catch((error: unknown) =>
+        this.options.log.error(
+          { err: error, kind: event.kind },
+          'control channel: could not announce an ended session or membership; its connections stay open',
+        ),
+      );
   }
 
   private onAccountEvent(raw: string): void {
