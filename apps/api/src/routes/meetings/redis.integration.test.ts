@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lobbyTicketSchema } from '@conclave/contracts';
+import { CONTROL_CLOSE_CODES, lobbyTicketSchema } from '@conclave/contracts';
 import { buildTestApp, testConfig } from '../../../test/app';
 import { createTestDatabase, type TestDatabase } from '../../../test/database';
 import {
@@ -11,6 +11,7 @@ import {
   createOrgWithRoles,
   createUser,
   signedInClient,
+  TestClient,
   type TestUser,
 } from '../../../test/factories';
 import { ControlClient, listen, meetingNow, scheduleMeeting } from '../../../test/meetings';
@@ -148,6 +149,34 @@ describe('two API instances through Redis', () => {
     expect(await onOne.next('error', (m) => m.ref === 'x2')).toMatchObject({
       code: 'recipient_not_in_meeting',
     });
+  });
+
+  it('a session ended on one instance closes its control channel on the other (4401), and the room sees it go', async () => {
+    const meeting = await scheduleMeeting(
+      await signedInClient(one, host),
+      org.id,
+      meetingNow({ invitees: [invitee.email] }),
+    );
+    const path = `/api/meetings/${meeting.id}/control`;
+    const onOne = await connect(0, path, await signedInClient(one, host));
+    await onOne.next('welcome');
+    const browser = await signedInClient(two, invitee);
+    const onTwo = await connect(1, path, browser);
+    await onTwo.next('welcome');
+    await onOne.next('participant-joined', (m) => m.participant.id === invitee.id);
+
+    // The load balancer sends the sign-out to instance one; the socket is held by instance two.
+    const signOut = await new TestClient(one, Object.fromEntries(browser.cookies)).inject({
+      method: 'POST',
+      url: '/api/auth/sign-out',
+    });
+    expect(signOut.statusCode).toBe(204);
+    expect((await onTwo.waitClosed()).code).toBe(CONTROL_CLOSE_CODES.unauthenticated);
+    expect(onTwo.messages.at(-1)).toMatchObject({ type: 'error', code: 'unauthenticated' });
+    expect(
+      await onOne.next('participant-left', (m) => m.participantId === invitee.id),
+    ).toMatchObject({ reason: 'disconnected' });
+    expect(onOne.closed).toBeNull();
   });
 
   it("keys live under the run's prefix only", async () => {
