@@ -45,6 +45,8 @@ export type RoomPhase =
   | 'removed'
   | 'denied'
   | 'replaced'
+  | 'signed-out'
+  | 'no-access'
   | 'failed';
 
 export interface RoomControllerState {
@@ -252,6 +254,8 @@ export class MeetingRoomController {
       case 'removed':
       case 'denied':
       case 'replaced':
+      case 'signed-out':
+      case 'no-access':
         if (this.current.phase !== view.status) {
           this.control?.close();
           void this.stopMedia();

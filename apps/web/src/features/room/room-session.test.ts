@@ -383,6 +383,26 @@ describe('RoomSession', () => {
     expect(host.session.view().status).toBe('ended');
   });
 
+  it('tells a signed-out or former member apart from a refusal at connect time', async () => {
+    const h = harness();
+    const [a, b] = [h.join('a'), h.join('b', { lobby: true })];
+    await h.settle();
+    a.session.closed(4401);
+    expect(a.session.view().status).toBe('signed-out');
+    expect(a.session.view().myKey).toBeNull();
+    b.session.closed(4403);
+    expect(b.session.view().status).toBe('no-access');
+    // Before the welcome, the same codes are refusals: the controller shows the server's words.
+    const refused = new RoomSession({
+      send: () => undefined,
+      exchangeKeys: { publicKey: new Uint8Array(32), privateKey: new Uint8Array(32) },
+      viewer: 'member',
+      pins: null,
+    });
+    refused.closed(4401);
+    expect(refused.view().status).toBe('connecting');
+  });
+
   it('re-establishes keys after the control channel reconnects', async () => {
     const h = harness();
     let a = h.join('a');

@@ -58,7 +58,17 @@ export interface RoomSessionOptions {
 }
 
 export type RoomStatus =
-  'connecting' | 'lobby' | 'admitted' | 'denied' | 'removed' | 'ended' | 'replaced';
+  | 'connecting'
+  | 'lobby'
+  | 'admitted'
+  | 'denied'
+  | 'removed'
+  | 'ended'
+  | 'replaced'
+  /** The session this browser joined with ended (signed out here or elsewhere, revoked). */
+  | 'signed-out'
+  /** No longer a member of the meeting's org (removed, or left it). */
+  | 'no-access';
 
 export interface ParticipantView {
   id: string;
@@ -244,12 +254,20 @@ export class RoomSession {
     this.changed();
   }
 
+  private get welcomed(): boolean {
+    return this.status === 'lobby' || this.status === 'admitted';
+  }
+
   /** The control channel closed with this code (see CONTROL_CLOSE_CODES). */
   closed(code: number): void {
     if (code === 4409) this.status = 'replaced';
     else if (code === 4410) this.status = 'ended';
     else if (code === 4411) this.status = 'removed';
     else if (code === 4412) this.status = 'denied';
+    // At connect time these are refusals the controller reports as they are; after joining they
+    // mean the session or the membership ended while in the meeting.
+    else if (code === 4401 && this.welcomed) this.status = 'signed-out';
+    else if (code === 4403 && this.welcomed) this.status = 'no-access';
     else return;
     this.stopKeys();
     this.changed();

@@ -136,6 +136,14 @@ const ENDINGS: Record<string, { title: string; text: string }> = {
     title: 'You joined from somewhere else',
     text: 'This meeting is open in another tab or device, so this one was closed.',
   },
+  'signed-out': {
+    title: 'You were signed out',
+    text: 'Your session ended (you signed out here or on another device, or your password changed), so you left the meeting. Sign in again to rejoin.',
+  },
+  'no-access': {
+    title: 'You no longer have access to this meeting',
+    text: "You are no longer a member of the meeting's organization.",
+  },
   failed: { title: 'Could not join the meeting', text: '' },
 };
 
@@ -165,6 +173,14 @@ function Ended({
             className="mt-4 inline-block text-sky-300 underline"
           >
             Rejoin
+          </a>
+        )}
+        {phase === 'signed-out' && (
+          <a
+            href={`/sign-in?next=${encodeURIComponent(`/meet/${meetingId}`)}`}
+            className="mt-4 inline-block text-sky-300 underline"
+          >
+            Sign in
           </a>
         )}
       </div>
