@@ -92,3 +92,38 @@ test('E2EE by default: members decode each other, share a code that changes when
   expect(problems).toEqual([]);
   await Promise.all([host, ben, cleo, dev].map((page) => page!.context().close()));
 });
+
+test('signing out in another tab ends the meeting for that browser: it says so, and the room sees it leave', async ({
+  browser,
+  request,
+  baseURL,
+}) => {
+  test.setTimeout(120_000);
+  const org = await seedRoomOrg(request, 1);
+  const [host, ben] = await signedInPages(browser, baseURL!, [org.owner, ...org.members]);
+  const meeting = await createMeeting(host!, org.orgId);
+  const path = `/meet/${meeting.id}?org=${org.orgId}`;
+  await Promise.all([joinRoom(host!, path), joinRoom(ben!, path)]);
+  await expect
+    .poll(async () => (await roomView(host!)).participants.length, { intervals: POLL })
+    .toBe(2);
+
+  // Another tab of the same browser signs out (the API call the account menu makes).
+  const context = ben!.context();
+  const csrf = (await context.cookies()).find((cookie) => cookie.name === 'conclave_csrf');
+  const signOut = await context.request.post(`${baseURL}/api/auth/sign-out`, {
+    headers: { 'x-csrf-token': csrf!.value, origin: new URL(baseURL!).origin },
+  });
+  expect(signOut.status()).toBe(204);
+
+  await expect(ben!.getByTestId('room-ended')).toHaveAttribute('data-phase', 'signed-out');
+  await expect(ben!.getByTestId('room-ended')).toContainText('You were signed out');
+  await expect(ben!.getByRole('link', { name: 'Sign in' })).toBeVisible();
+  await expect
+    .poll(async () => (await roomView(host!)).participants.length, {
+      intervals: POLL,
+      message: 'ben is gone',
+    })
+    .toBe(1);
+  await Promise.all([host, ben].map((page) => page!.context().close()));
+});
