@@ -294,7 +294,7 @@ export class MeetingRoomController {
       .on(RoomEvent.Disconnected, (reason?: DisconnectReason) => {
         this.update({ media: 'disconnected' });
         if (reason === DisconnectReason.ROOM_DELETED) this.session.closed(4410);
-        if (reason === DisconnectReason.PARTICIPANT_REMOVED) this.session.closed(4411);
+        if (reason === DisconnectReason.PARTICIPANT_REMOVED) this.session.mediaRemoved();
       })
       .on(RoomEvent.MediaDevicesError, (error: Error) =>
         this.reportMediaProblem(describeMediaError(error)),

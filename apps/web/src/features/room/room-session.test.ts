@@ -13,7 +13,7 @@ import {
 import type { ClientMessage, Participant } from '@conclave/contracts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { PinCheck, PinStore } from './participant-trust';
-import { RoomSession } from './room-session';
+import { MEDIA_REMOVAL_GRACE_MS, RoomSession } from './room-session';
 import { InMemoryControlServer, ManualClock, RecordingMediaSink } from './testing';
 
 const MEETING_ID = '7d3c1f70-4a55-4c47-9d39-2f0a1b2c3d4e';
@@ -401,6 +401,25 @@ describe('RoomSession', () => {
     });
     refused.closed(4401);
     expect(refused.view().status).toBe('connecting');
+  });
+
+  it('waits for the control channel to say why the media server removed me', async () => {
+    const h = harness();
+    const [a, b] = [h.join('a'), h.join('b')];
+    await h.settle();
+    // Signed out elsewhere: the media server's disconnect came first, the reason just after.
+    a.session.mediaRemoved();
+    expect(a.session.view().status).toBe('admitted');
+    a.session.closed(4401);
+    h.clock.advance(MEDIA_REMOVAL_GRACE_MS);
+    expect(a.session.view().status).toBe('signed-out');
+    // No reason within the grace: removed, as the media server said.
+    b.session.mediaRemoved();
+    h.clock.advance(MEDIA_REMOVAL_GRACE_MS - 1);
+    expect(b.session.view().status).toBe('admitted');
+    h.clock.advance(1);
+    expect(b.session.view().status).toBe('removed');
+    expect(b.session.view().myKey).toBeNull();
   });
 
   it('re-establishes keys after the control channel reconnects', async () => {

@@ -20,7 +20,7 @@ import {
   type RoomPayloads,
   type ServerMessage,
 } from '@conclave/contracts';
-import { systemClock, type Clock } from './clock';
+import { systemClock, type Clock, type TimerHandle } from './clock';
 import { ReceivedKeyring } from './received-keys';
 import { assessParticipant, type Assessment, type PinStore, type Trust } from './participant-trust';
 import { openContent, sealContent, SealedContentError } from './sealed-content';
@@ -132,6 +132,8 @@ interface PresentParticipant {
 const SEALED_BACKLOG_PER_SENDER = 64;
 const EARLY_RELAYS_PER_SENDER = 32;
 const CHAT_HISTORY = 500;
+/** How long the media server's "removed" waits for the control channel's own reason. */
+export const MEDIA_REMOVAL_GRACE_MS = 2_000;
 /** Guards seconds-based starts: indices of a session never reach the next session's start. */
 const KEY_INDEX_EPOCH_MS = Date.UTC(2025, 0, 1);
 
@@ -164,6 +166,8 @@ export class RoomSession {
   private confirmedCode: string | null = null;
   private cached: RoomView | null = null;
   private disposed = false;
+  /** Set while a media-side removal waits for the control channel's reason. */
+  private mediaRemovalTimer: { handle: TimerHandle } | null = null;
 
   constructor(private readonly options: RoomSessionOptions) {
     this.clock = options.clock ?? systemClock;
@@ -273,6 +277,21 @@ export class RoomSession {
     this.changed();
   }
 
+  /**
+   * The media server disconnected me as removed. The control channel says why (a host removed
+   * me, my session or my membership ended) and closes at about the same moment, but either may
+   * arrive first: its reason wins if it comes within MEDIA_REMOVAL_GRACE_MS, else removal.
+   */
+  mediaRemoved(): void {
+    if (this.mediaRemovalTimer !== null || !this.welcomed) return;
+    this.mediaRemovalTimer = {
+      handle: this.clock.setTimeout(() => {
+        this.mediaRemovalTimer = null;
+        if (this.welcomed && !this.disposed) this.closed(4411);
+      }, MEDIA_REMOVAL_GRACE_MS),
+    };
+  }
+
   // ---- actions ------------------------------------------------------------------------
 
   sendChat(text: string): ChatMessageView | null {
@@ -374,6 +393,8 @@ export class RoomSession {
 
   dispose(): void {
     this.disposed = true;
+    if (this.mediaRemovalTimer) this.clock.clearTimeout(this.mediaRemovalTimer.handle);
+    this.mediaRemovalTimer = null;
     this.stopKeys();
     this.listeners.clear();
   }
