@@ -148,7 +148,7 @@ describe('a membership that ends closes the control channels into the org’s me
 
     const closed = await channel.waitClosed();
     expect(closed.code).toBe(CONTROL_CLOSE_CODES.forbidden);
-    expect(closed.reason).toMatch(/removed from this meeting's organization/);
+    expect(closed.reason).toMatch(/removed from this meeting's organisation/);
     expect(channel.messages.at(-1)).toMatchObject({ type: 'error', code: 'forbidden' });
     expect(
       await hostChannel.next('participant-left', (m) => m.participantId === user.id),

@@ -686,7 +686,7 @@ describe('when a session or a membership ends', () => {
     await one.endMembership({ orgId: room.orgId, userId: 'bob', left: false });
     await vi.waitFor(() => expect(bob.socket.closedWith?.code).toBe(CONTROL_CLOSE_CODES.forbidden));
     expect(bob.socket.last()).toMatchObject({ type: 'error', code: 'forbidden' });
-    expect(bob.socket.closedWith?.reason).toMatch(/removed from this meeting's organization/);
+    expect(bob.socket.closedWith?.reason).toMatch(/removed from this meeting's organisation/);
     await vi.waitFor(() =>
       expect(carol.socket.of('participant-left')).toEqual([
         { type: 'participant-left', participantId: 'bob', reason: 'removed' },

@@ -316,7 +316,7 @@ export class ControlHub {
       new Date(now).toISOString(),
       now,
     );
-    const refusal = this.endedWhileAuthorising(connection);
+    const refusal = this.dismissalFor(connection);
     if (refusal) {
       // Authorised before the session or membership ended, registered after: never let in. Its
       // media are not touched: it never joined, and another tab may be in the room as the same
@@ -787,14 +787,14 @@ export class ControlHub {
     }
     for (const view of this.views.values()) {
       for (const connection of [...view.local.values()]) {
-        const refusal = this.endedWhileAuthorising(connection);
+        const refusal = this.dismissalFor(connection);
         if (refusal) this.dismiss(connection, refusal);
       }
     }
   }
 
   /** Why a connection may no longer stay: its session or its membership ended. */
-  private endedWhileAuthorising(connection: Connection): Dismissal | null {
+  private dismissalFor(connection: Connection): Dismissal | null {
     if (connection.sessionId !== null && this.endedSessions.has(connection.sessionId)) {
       return {
         code: CONTROL_CLOSE_CODES.unauthenticated,
@@ -811,8 +811,8 @@ export class ControlHub {
       error: 'forbidden',
       reason: membership.left ? 'left' : 'removed',
       message: membership.left
-        ? "You left this meeting's organization, so you can no longer take part in its meetings."
-        : "You were removed from this meeting's organization, so you can no longer take part in its meetings.",
+        ? "You left this meeting's organisation, so you can no longer take part in its meetings."
+        : "You were removed from this meeting's organisation, so you can no longer take part in its meetings.",
     };
   }
 

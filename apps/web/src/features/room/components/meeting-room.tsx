@@ -142,7 +142,7 @@ const ENDINGS: Record<string, { title: string; text: string }> = {
   },
   'no-access': {
     title: 'You no longer have access to this meeting',
-    text: "You are no longer a member of the meeting's organization.",
+    text: "You are no longer a member of the meeting's organisation.",
   },
   failed: { title: 'Could not join the meeting', text: '' },
 };
