@@ -256,11 +256,7 @@ export class MeetingRoomController {
       case 'replaced':
       case 'signed-out':
       case 'no-access':
-        if (this.current.phase !== view.status) {
-          this.control?.close();
-          void this.stopMedia();
-          this.update({ phase: view.status });
-        }
+        if (this.current.phase !== view.status) this.finish({ phase: view.status });
         break;
       default:
         break;
@@ -373,15 +369,18 @@ export class MeetingRoomController {
       this.fail(message);
       return;
     }
-    this.control?.close();
-    void this.stopMedia();
-    this.update({ phase: 'ended' });
+    this.finish({ phase: 'ended' });
   }
 
   private fail(message: string): void {
+    this.finish({ phase: 'failed', failure: message });
+  }
+
+  /** The room is over for this page: the control channel and media stop, the phase says why. */
+  private finish(change: Partial<RoomControllerState>): void {
     this.control?.close();
     void this.stopMedia();
-    this.update({ phase: 'failed', failure: message });
+    this.update(change);
   }
 
   private async stopMedia(): Promise<void> {
