@@ -247,5 +247,10 @@ describe('time zones in the browser', () => {
       '2026-10-25T02:30',
     );
     expect(zonedToInstant('nonsense', 'UTC')).toBeNull();
+    // As the API reads them: an impossible date is refused, a skipped time moves past the jump.
+    expect(zonedToInstant('2026-02-30T09:00', 'UTC')).toBeNull();
+    expect(new Date(zonedToInstant('2026-03-29T02:30', 'Europe/Berlin')!).toISOString()).toBe(
+      '2026-03-29T01:30:00.000Z',
+    );
   });
 });

@@ -1,4 +1,9 @@
-import type { CreateMeetingInput, Meeting, UpdateMeetingInput } from '@conclave/contracts';
+import {
+  formatUtcBasic,
+  type CreateMeetingInput,
+  type Meeting,
+  type UpdateMeetingInput,
+} from '@conclave/contracts';
 import { zonedToInstant } from './time';
 
 /**
@@ -85,10 +90,7 @@ export function presetLabels(date: string): Record<RecurrencePreset, string> {
 function untilValue(date: string, time: string, timeZone: string): string | null {
   const instant = zonedToInstant(`${date}T${time}`, timeZone);
   if (instant === null) return null;
-  return new Date(instant)
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d{3}/, '');
+  return formatUtcBasic(instant);
 }
 
 /** The RRULE the form describes, or null for a one-off meeting. */

@@ -3,7 +3,12 @@
  * the browser's time zone database (Intl). Pure functions; tested beside.
  */
 
-import { formatLocalDateTime, offsetMinutesAt, utcToZoned } from '@conclave/contracts';
+import {
+  formatLocalDateTime,
+  parseLocalDateTime,
+  utcToZoned,
+  zonedToUtc,
+} from '@conclave/contracts';
 
 export function viewerTimeZone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
@@ -24,20 +29,13 @@ export function localDay(instantMs: number, timeZone: string): string {
   return localDateTime(instantMs, timeZone).slice(0, 10);
 }
 
-/** The instant of a wall-clock time in a zone (the earlier one when it happens twice). */
+/**
+ * The instant of a wall-clock time in a zone, resolved as the API resolves it (a skipped time
+ * moves past the jump, a repeated one means the first); null for a malformed or impossible one.
+ */
 export function zonedToInstant(local: string, timeZone: string): number | null {
-  const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/.exec(local);
-  if (!match) return null;
-  const [year = 0, month = 0, day = 0, hour = 0, minute = 0] = match.slice(1).map(Number);
-  const floating = Date.UTC(year, month - 1, day, hour, minute);
-  const candidates = [
-    offsetMinutesAt(floating - 36 * 3_600_000, timeZone),
-    offsetMinutesAt(floating + 36 * 3_600_000, timeZone),
-  ]
-    .map((offset) => floating - offset * 60_000)
-    .filter((instant) => localDateTime(instant, timeZone) === local)
-    .sort((a, b) => a - b);
-  return candidates[0] ?? floating - offsetMinutesAt(floating - 36 * 3_600_000, timeZone) * 60_000;
+  const parsed = parseLocalDateTime(local);
+  return parsed ? zonedToUtc(parsed, timeZone).instantMs : null;
 }
 
 export function formatTime(instantMs: number, timeZone: string, locale?: string): string {
