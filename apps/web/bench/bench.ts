@@ -22,6 +22,7 @@ import {
   type KdfParams,
   type WrappedIdentity,
 } from '@conclave/crypto';
+import { signIn } from '../../../tests/support/accounts';
 import { chromiumLaunchOptions } from '../../../tests/support/chromium';
 import globalSetup from '../../../tests/support/global-setup';
 import { MemoryPins, SimParticipant, waitUntilKeyed } from './sim-participant';
@@ -77,12 +78,7 @@ async function post<T>(base: string, path: string, body: unknown): Promise<T> {
 async function signedIn(browser: Browser, base: string, user: Seeded): Promise<Page> {
   const context = await browser.newContext({ baseURL: base });
   const page = await context.newPage();
-  await page.goto('/sign-in');
-  await page.getByLabel('E-mail address').fill(user.email);
-  await page.getByLabel('Password', { exact: true }).fill(user.password);
-  await page.getByLabel('Keep me unlocked on this device').check();
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('button', { name: /Account menu/ }).waitFor({ timeout: 30_000 });
+  await signIn(page, user, { keep: true });
   return page;
 }
 
