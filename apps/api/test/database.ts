@@ -9,7 +9,7 @@ import { applyMigrations } from '../src/db/migrations';
 
 /**
  * A fresh, migrated database for one test file: on the PostgreSQL already running on this
- * machine (TEST_DATABASE_ADMIN_URL, default postgresql://postgres@127.0.0.1:5432/postgres)
+ * machine (TEST_DATABASE_ADMIN_URL, default postgresql://conclave_test@127.0.0.1:5432/postgres)
  * when it answers, else an embedded PGlite in a temporary folder. `drop()` removes it.
  */
 export interface TestDatabase {
@@ -20,7 +20,7 @@ export interface TestDatabase {
 }
 
 const ADMIN_URL =
-  process.env.TEST_DATABASE_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+  process.env.TEST_DATABASE_ADMIN_URL ?? 'postgresql://conclave_test@127.0.0.1:5432/postgres';
 
 async function postgresAvailable(): Promise<boolean> {
   const client = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 2000 });
@@ -38,7 +38,12 @@ export async function createEmptyDatabase(): Promise<{
   kind: TestDatabase['kind'];
   drop(): Promise<void>;
 }> {
-  if (await postgresAvailable()) {
+  const available = await postgresAvailable();
+  // CI installs and starts PostgreSQL (.ci/run): falling back to PGlite there would hide a
+  // broken set-up behind a green run.
+  if (!available && process.env.CI)
+    throw new Error(`createEmptyDatabase: no PostgreSQL answers at ${ADMIN_URL} (CI requires it)`);
+  if (available) {
     const name = `conclave_test_${randomBytes(6).toString('hex')}`;
     const admin = new pg.Client({ connectionString: ADMIN_URL });
     await admin.connect();
