@@ -80,6 +80,12 @@ export const relayChannelSchema = z
 
 const messageId = z.string().min(1).max(64);
 
+/** packages/crypto's Signed<T> as JSON (checked by packages/crypto, only bounded here). */
+const recordingSignedStatementSchema = z.object({
+  payload: z.record(z.string(), z.unknown()),
+  signature: z.string().min(1).max(200),
+});
+
 // ---- client to server ------------------------------------------------------------------
 
 export const clientMessageSchema = z.discriminatedUnion('type', [
@@ -103,6 +109,19 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('make-host'), participantId: participantIdSchema }),
   z.object({ type: z.literal('end-meeting') }),
   z.object({ type: z.literal('leave') }),
+  z.object({
+    type: z.literal('recording-consent'),
+    recordingId: z.string().min(1).max(64),
+    /**
+     * Signed<ConsentStatement> (packages/crypto `signConsent`). Members sign with their identity
+     * key (the server verifies it against the key directory); guests with an ephemeral Ed25519
+     * key whose `participant.userId` is their guest id, bound to the link by `guestBinding`.
+     */
+    statement: recordingSignedStatementSchema,
+    /** Guests: base64url `bindGuestKey(linkSecret, meetingId, signingPublicKey)`; members omit it. */
+    guestBinding: z.string().max(64).optional(),
+    id: messageId.optional(),
+  }),
 ]);
 export type ClientMessage = z.infer<typeof clientMessageSchema>;
 export type ClientMessageType = ClientMessage['type'];
@@ -127,6 +146,8 @@ export const controlErrorCodeSchema = z.enum([
   'recipient_not_in_meeting',
   'recipient_left',
   'not_found',
+  /** A second, different decision about the same recording (consent is given once). */
+  'conflict',
   'internal',
 ]);
 export type ControlErrorCode = z.infer<typeof controlErrorCodeSchema>;
@@ -140,6 +161,23 @@ export const meetingContextSchema = z.object({
   start: z.iso.datetime(),
   end: z.iso.datetime(),
 });
+
+/** The room's view of a recording (the REST API's RecordingSummary has the rest). */
+export const roomRecordingSchema = z.object({
+  id: z.string(),
+  state: z.enum(['requested', 'recording', 'complete', 'ended_early']),
+  recorder: z.object({
+    /** The recorder's participant id in this room; null once they left. */
+    participantId: participantIdSchema.nullable(),
+    userId: z.string(),
+    name: z.string(),
+  }),
+  mode: z.enum(['video', 'audio']),
+  consent: z.enum(['notify', 'explicit']),
+  startedAt: z.iso.datetime().nullable(),
+  endedAt: z.iso.datetime().nullable(),
+});
+export type RoomRecording = z.infer<typeof roomRecordingSchema>;
 
 export const serverMessageSchema = z.discriminatedUnion('type', [
   z.object({
@@ -195,6 +233,19 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('removed'), by: participantIdSchema }),
   z.object({ type: z.literal('meeting-ended'), by: participantIdSchema.nullable() }),
   z.object({ type: z.literal('ticket'), ticket: z.string() }),
+  /**
+   * The room's recording: sent to everyone on every state change, and to each joiner right
+   * after `welcome` (then that recording's stored consents) while one is requested or running.
+   */
+  z.object({ type: z.literal('recording'), recording: roomRecordingSchema }),
+  /** A consent the server stored (members' verified against the key directory), relayed to all. */
+  z.object({
+    type: z.literal('recording-consent'),
+    recordingId: z.string(),
+    participantId: participantIdSchema,
+    statement: recordingSignedStatementSchema,
+    guestBinding: z.string().nullable(),
+  }),
   z.object({
     type: z.literal('error'),
     code: controlErrorCodeSchema,

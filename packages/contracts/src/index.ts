@@ -5,3 +5,5 @@ export * from './meetings';
 export * from './control-channel';
 export * from './room';
 export * from './time-zones';
+export * from './policies';
+export * from './recordings';
