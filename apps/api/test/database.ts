@@ -74,6 +74,52 @@ export async function createEmptyDatabase(): Promise<{
   };
 }
 
+/** The login role tests connect as to play the API (a member of `conclave_api`). */
+export const TEST_API_ROLE = 'conclave_test_api';
+// Test-only, on the loopback cluster the tests already own as superuser: not a secret.
+const TEST_API_PASSWORD = 'conclave-test-api-role';
+
+/**
+ * A connection string for `database` as the API's own role (migration 20261203130000_roles):
+ * a login role that is a member of `conclave_api`, made on first use. Null for PGlite, which
+ * has a single session user. Several test files may call it at once: an advisory lock keeps
+ * the role's creation and grant in one file at a time.
+ */
+export async function apiRoleConnectionString(database: {
+  connectionString: string;
+  kind: TestDatabase['kind'];
+}): Promise<string | null> {
+  if (database.kind !== 'postgresql') return null;
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  try {
+    await admin.query('BEGIN');
+    await admin.query('SELECT pg_advisory_xact_lock(72707370)');
+    const { rows } = await admin.query<{ member: boolean | null }>(
+      `SELECT pg_has_role($1, 'conclave_api', 'MEMBER') AS member
+         FROM pg_roles WHERE rolname = $1`,
+      [TEST_API_ROLE],
+    );
+    if (rows.length === 0) {
+      await admin.query(
+        `CREATE ROLE ${TEST_API_ROLE} LOGIN PASSWORD '${TEST_API_PASSWORD}' IN ROLE conclave_api`,
+      );
+    } else if (!rows[0]?.member) {
+      await admin.query(`GRANT conclave_api TO ${TEST_API_ROLE}`);
+    }
+    await admin.query('COMMIT');
+  } catch (error) {
+    await admin.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(database.connectionString);
+  url.username = TEST_API_ROLE;
+  url.password = TEST_API_PASSWORD;
+  return url.toString();
+}
+
 export async function createTestDatabase(): Promise<TestDatabase> {
   const empty = await createEmptyDatabase();
   await applyMigrations({ connectionString: empty.connectionString });

@@ -1,7 +1,7 @@
 import type { JsonObject } from '@conclave/crypto';
 import { inTransaction, type DbOrTx } from '../../db/transaction';
 import type { AuditEntry } from '../../db/generated/client';
-import { chainForOrg, createAuditEntry, GENESIS_HASH, type AuditSubject } from './chain';
+import { chainForOrg, createAuditEntry, type AuditSubject } from './chain';
 
 export interface RecordAuditInput {
   /** The org whose log gets the entry; null for instance-wide events. */
@@ -20,18 +20,17 @@ export interface RecordAuditInput {
 /**
  * Appends one entry to an org's audit chain. Call it with the transaction that makes the
  * change it records, so both commit or neither does; given the client, it opens its own.
- * The chain's head row is locked (SELECT ... FOR UPDATE) while the entry is written, so
- * concurrent appends to one org get consecutive sequence numbers and a correct link.
+ * The chain's head row is locked (audit_lock_head) while the entry is written, so concurrent
+ * appends to one org get consecutive sequence numbers and a correct link; the database refuses
+ * an entry that does not follow the head.
  */
 export async function recordAudit(db: DbOrTx, input: RecordAuditInput): Promise<AuditEntry> {
   return inTransaction(db, async (tx) => {
     const chain = chainForOrg(input.orgId);
-    await tx.$executeRaw`
-      INSERT INTO "audit_heads" ("chain", "seq", "hash", "updated_at")
-      VALUES (${chain}, 0, ${GENESIS_HASH}, now())
-      ON CONFLICT ("chain") DO NOTHING`;
+    // The API's database role may not write audit_heads (migration 20261203130000_roles): a
+    // SECURITY DEFINER function locks the head, and the insert's trigger advances it.
     const [head] = await tx.$queryRaw<{ seq: number; hash: string }[]>`
-      SELECT "seq", "hash" FROM "audit_heads" WHERE "chain" = ${chain} FOR UPDATE`;
+      SELECT "seq", "hash" FROM audit_lock_head(${chain})`;
     if (!head) throw new Error(`recordAudit: no head row for chain ${chain}`);
 
     let label = input.actorLabel ?? null;
@@ -50,7 +49,6 @@ export async function recordAudit(db: DbOrTx, input: RecordAuditInput): Promise<
       subject: input.subject ?? null,
       details: input.details ?? {},
     });
-    const { hash } = content;
     const entry = await tx.auditEntry.create({
       data: {
         chain,
@@ -64,10 +62,9 @@ export async function recordAudit(db: DbOrTx, input: RecordAuditInput): Promise<
         subjectId: input.subject?.id ?? null,
         details: input.details ?? {},
         prevHash: content.prevHash,
-        hash,
+        hash: content.hash,
       },
     });
-    await tx.auditHead.update({ where: { chain }, data: { seq: content.seq, hash } });
     return entry;
   });
 }
