@@ -67,6 +67,12 @@ async function csrfToken(): Promise<string | undefined> {
   return readCookie(CSRF_COOKIE);
 }
 
+/** The CSRF header for requests made outside `api()` (the recording upload's tus client). */
+export async function csrfHeaders(): Promise<Record<string, string>> {
+  const token = await csrfToken();
+  return token ? { [CSRF_HEADER]: token } : {};
+}
+
 export interface ApiOptions<S extends z.ZodType | undefined> {
   method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   body?: unknown;

@@ -391,6 +391,27 @@ export class RoomSession {
     this.senderKeys?.rotateNow();
   }
 
+  /**
+   * The keys this room verified for a participant (pins for members, the link MAC for
+   * guests), or null when it is not here or not verified. Recording checks consents with them.
+   */
+  verifiedKeys(
+    participantId: string,
+  ): { signingPublicKey: Uint8Array | null; exchangePublicKey: Uint8Array | null } | null {
+    const entry = this.present.get(participantId);
+    if (!entry?.assessment.trust.verified) return null;
+    const identity = entry.assessment.identity;
+    return {
+      signingPublicKey: identity ? fromBase64Url(identity.signingPublicKey) : null,
+      exchangePublicKey: entry.assessment.exchangePublicKey,
+    };
+  }
+
+  /** The guest link's secret, when this browser has it (to check guests' signing keys). */
+  get knownLinkSecret(): string | null {
+    return this.linkSecret;
+  }
+
   dispose(): void {
     this.disposed = true;
     if (this.mediaRemovalTimer) this.clock.clearTimeout(this.mediaRemovalTimer.handle);
