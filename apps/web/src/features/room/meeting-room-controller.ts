@@ -5,21 +5,13 @@ import {
   RoomEvent,
   Track,
   type RemoteTrack,
-} from "livekit-client";
-import {
-  ControlConnection,
-  type ConnectionState,
-  type SocketLike,
-} from "./control-connection";
-import {
-  describeConnectFailure,
-  describeMediaError,
-  type MediaProblem,
-} from "./media-support";
-import { ParticipantKeyProvider } from "./participant-key-provider";
-import type { PinStore } from "./participant-trust";
-import { RoomSession, type ParticipantView } from "./room-session";
-import type { ClientMessage, ServerMessage } from "@conclave/contracts";
+} from 'livekit-client';
+import { ControlConnection, type ConnectionState, type SocketLike } from './control-connection';
+import { describeConnectFailure, describeMediaError, type MediaProblem } from './media-support';
+import { ParticipantKeyProvider } from './participant-key-provider';
+import type { PinStore } from './participant-trust';
+import { RoomSession, type ParticipantView } from './room-session';
+import type { ClientMessage, ServerMessage } from '@conclave/contracts';
 
 /** How this browser reaches the meeting's server side. */
 export interface RoomBackend {
@@ -28,9 +20,7 @@ export interface RoomBackend {
   /** Opens the control channel WebSocket (members by cookie, guests by lobby ticket). */
   openControlSocket(): SocketLike;
   /** A LiveKit token for this participant and occurrence, once admitted. */
-  livekitToken(
-    occurrenceId: string,
-  ): Promise<{ url: string; token: string; e2ee: boolean }>;
+  livekitToken(occurrenceId: string): Promise<{ url: string; token: string; e2ee: boolean }>;
   /** The server handed out a fresh lobby ticket (guests reconnect with it). */
   ticketRenewed?(ticket: string): void;
 }
@@ -46,36 +36,36 @@ export interface JoinChoices {
 }
 
 export type RoomPhase =
-  | "prejoin"
-  | "connecting"
-  | "lobby"
-  | "joining-media"
-  | "in-room"
-  | "left"
-  | "ended"
-  | "removed"
-  | "denied"
-  | "replaced"
-  | "signed-out"
-  | "no-access"
-  | "failed";
+  | 'prejoin'
+  | 'connecting'
+  | 'lobby'
+  | 'joining-media'
+  | 'in-room'
+  | 'left'
+  | 'ended'
+  | 'removed'
+  | 'denied'
+  | 'replaced'
+  | 'signed-out'
+  | 'no-access'
+  | 'failed';
 
 export interface RoomControllerState {
   phase: RoomPhase;
   /** What went wrong, in words for the user (phase `failed`, or a device problem). */
   failure: string | null;
   mediaProblems: MediaProblem[];
-  control: ConnectionState | "idle";
-  media: "idle" | "connecting" | "connected" | "reconnecting" | "disconnected";
+  control: ConnectionState | 'idle';
+  media: 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'disconnected';
   /** Whether this browser encrypts and decrypts media end to end. */
   e2ee: boolean;
-  mutedByHost: { source: "microphone" | "camera"; by: string } | null;
+  mutedByHost: { source: 'microphone' | 'camera'; by: string } | null;
 }
 
 export interface RoomControllerOptions {
   backend: RoomBackend;
   exchangeKeys: { publicKey: Uint8Array; privateKey: Uint8Array };
-  viewer: "member" | "guest";
+  viewer: 'member' | 'guest';
   pins: PinStore | null;
   linkSecret: string | null;
   /** The meeting's E2EE setting as known before joining (from the meeting or lobby info). */
@@ -88,7 +78,7 @@ export interface RoomControllerOptions {
 export interface RemoteMediaStats {
   identity: string;
   source: string;
-  kind: "audio" | "video";
+  kind: 'audio' | 'video';
   framesDecoded: number;
   frameWidth: number;
   frameHeight: number;
@@ -110,9 +100,7 @@ export class MeetingRoomController {
   private current: RoomControllerState;
   private readonly listeners = new Set<() => void>();
   /** Features beside the session (recording) that read the control channel too. */
-  private readonly messageListeners = new Set<
-    (message: ServerMessage) => void
-  >();
+  private readonly messageListeners = new Set<(message: ServerMessage) => void>();
   private choices: JoinChoices = { audioEnabled: true, videoEnabled: true };
   private mediaStarted = false;
   private joinPressedAt: number | null = null;
@@ -121,11 +109,11 @@ export class MeetingRoomController {
   constructor(private readonly options: RoomControllerOptions) {
     this.keyProvider = new ParticipantKeyProvider();
     this.current = {
-      phase: "prejoin",
+      phase: 'prejoin',
       failure: null,
       mediaProblems: [],
-      control: "idle",
-      media: "idle",
+      control: 'idle',
+      media: 'idle',
       e2ee: options.e2ee,
       mutedByHost: null,
     };
@@ -167,10 +155,10 @@ export class MeetingRoomController {
   }
 
   async join(choices: JoinChoices): Promise<void> {
-    if (this.current.phase !== "prejoin") return;
+    if (this.current.phase !== 'prejoin') return;
     this.choices = choices;
     this.joinPressedAt = performance.now();
-    this.update({ phase: "connecting", control: "connecting", failure: null });
+    this.update({ phase: 'connecting', control: 'connecting', failure: null });
     try {
       await this.options.backend.prepare?.(choices);
     } catch (error) {
@@ -181,9 +169,7 @@ export class MeetingRoomController {
       connect: () => this.options.backend.openControlSocket(),
       onMessage: (message) => {
         const ticket =
-          message.type === "welcome" ||
-          message.type === "admitted" ||
-          message.type === "ticket"
+          message.type === 'welcome' || message.type === 'admitted' || message.type === 'ticket'
             ? message.ticket
             : null;
         if (ticket) this.options.backend.ticketRenewed?.(ticket);
@@ -192,13 +178,8 @@ export class MeetingRoomController {
       },
       onClosed: (code, reason) => {
         this.session.closed(code);
-        if (
-          this.session.view().status === "connecting" ||
-          this.current.phase === "connecting"
-        ) {
-          this.fail(
-            reason || `The meeting refused the connection (code ${code}).`,
-          );
+        if (this.session.view().status === 'connecting' || this.current.phase === 'connecting') {
+          this.fail(reason || `The meeting refused the connection (code ${code}).`);
         }
       },
       onStateChange: (control) => this.update({ control }),
@@ -209,7 +190,7 @@ export class MeetingRoomController {
     this.session.leave();
     this.control?.close();
     await this.stopMedia();
-    this.update({ phase: "left" });
+    this.update({ phase: 'left' });
   }
 
   /** Milliseconds from pressing Join to the first decoded remote video frame (bench). */
@@ -233,18 +214,17 @@ export class MeetingRoomController {
         let frameHeight = 0;
         let decodedSamples = 0;
         stats.forEach((report: Record<string, unknown>) => {
-          if (report.type !== "inbound-rtp") return;
+          if (report.type !== 'inbound-rtp') return;
           framesDecoded += Number(report.framesDecoded ?? 0);
           frameWidth = Math.max(frameWidth, Number(report.frameWidth ?? 0));
           frameHeight = Math.max(frameHeight, Number(report.frameHeight ?? 0));
           decodedSamples +=
-            Number(report.totalSamplesReceived ?? 0) -
-            Number(report.concealedSamples ?? 0);
+            Number(report.totalSamplesReceived ?? 0) - Number(report.concealedSamples ?? 0);
         });
         out.push({
           identity: participant.identity,
           source: publication.source,
-          kind: track.kind === Track.Kind.Audio ? "audio" : "video",
+          kind: track.kind === Track.Kind.Audio ? 'audio' : 'video',
           framesDecoded,
           frameWidth,
           frameHeight,
@@ -274,25 +254,23 @@ export class MeetingRoomController {
   private followSession(): void {
     const view = this.session.view();
     switch (view.status) {
-      case "lobby":
-        if (this.current.phase === "connecting")
-          this.update({ phase: "lobby" });
+      case 'lobby':
+        if (this.current.phase === 'connecting') this.update({ phase: 'lobby' });
         break;
-      case "admitted":
+      case 'admitted':
         if (!this.mediaStarted) {
           this.mediaStarted = true;
-          this.update({ phase: "joining-media" });
+          this.update({ phase: 'joining-media' });
           void this.startMedia();
         }
         break;
-      case "ended":
-      case "removed":
-      case "denied":
-      case "replaced":
-      case "signed-out":
-      case "no-access":
-        if (this.current.phase !== view.status)
-          this.finish({ phase: view.status });
+      case 'ended':
+      case 'removed':
+      case 'denied':
+      case 'replaced':
+      case 'signed-out':
+      case 'no-access':
+        if (this.current.phase !== view.status) this.finish({ phase: view.status });
         break;
       default:
         break;
@@ -303,7 +281,7 @@ export class MeetingRoomController {
     let grant: { url: string; token: string; e2ee: boolean };
     try {
       grant = await this.options.backend.livekitToken(
-        this.session.view().meeting?.occurrenceId ?? "",
+        this.session.view().meeting?.occurrenceId ?? '',
       );
     } catch (error) {
       this.failConnecting(error);
@@ -321,13 +299,12 @@ export class MeetingRoomController {
     this.room = room;
     room
       .on(RoomEvent.TrackSubscribed, (track) => this.watchFirstFrame(track))
-      .on(RoomEvent.Reconnecting, () => this.update({ media: "reconnecting" }))
-      .on(RoomEvent.Reconnected, () => this.update({ media: "connected" }))
+      .on(RoomEvent.Reconnecting, () => this.update({ media: 'reconnecting' }))
+      .on(RoomEvent.Reconnected, () => this.update({ media: 'connected' }))
       .on(RoomEvent.Disconnected, (reason?: DisconnectReason) => {
-        this.update({ media: "disconnected" });
+        this.update({ media: 'disconnected' });
         if (reason === DisconnectReason.ROOM_DELETED) this.session.closed(4410);
-        if (reason === DisconnectReason.PARTICIPANT_REMOVED)
-          this.session.mediaRemoved();
+        if (reason === DisconnectReason.PARTICIPANT_REMOVED) this.session.mediaRemoved();
       })
       .on(RoomEvent.MediaDevicesError, (error: Error) =>
         this.reportMediaProblem(describeMediaError(error)),
@@ -335,7 +312,7 @@ export class MeetingRoomController {
       .on(RoomEvent.EncryptionError, (error: Error) =>
         this.options.log?.(`encryption: ${error.message}`),
       );
-    this.update({ media: "connecting", e2ee });
+    this.update({ media: 'connecting', e2ee });
     try {
       if (e2ee) await room.setE2EEEnabled(true);
       await room.connect(grant.url, grant.token);
@@ -343,13 +320,12 @@ export class MeetingRoomController {
       this.failConnecting(error);
       return;
     }
-    this.update({ media: "connected", phase: "in-room" });
+    this.update({ media: 'connected', phase: 'in-room' });
     await this.publish(room);
   }
 
   private async publish(room: Room): Promise<void> {
-    const { audioEnabled, videoEnabled, audioDeviceId, videoDeviceId } =
-      this.choices;
+    const { audioEnabled, videoEnabled, audioDeviceId, videoDeviceId } = this.choices;
     if (videoEnabled) {
       try {
         await room.localParticipant.setCameraEnabled(
@@ -357,7 +333,7 @@ export class MeetingRoomController {
           videoDeviceId ? { deviceId: videoDeviceId } : undefined,
         );
       } catch (error) {
-        this.reportMediaProblem(describeMediaError(error, "camera"));
+        this.reportMediaProblem(describeMediaError(error, 'camera'));
       }
     }
     if (audioEnabled) {
@@ -367,14 +343,13 @@ export class MeetingRoomController {
           audioDeviceId ? { deviceId: audioDeviceId } : undefined,
         );
       } catch (error) {
-        this.reportMediaProblem(describeMediaError(error, "microphone"));
+        this.reportMediaProblem(describeMediaError(error, 'microphone'));
       }
     }
   }
 
   private watchFirstFrame(track: RemoteTrack): void {
-    if (track.kind !== Track.Kind.Video || this.firstRemoteFrameAt !== null)
-      return;
+    if (track.kind !== Track.Kind.Video || this.firstRemoteFrameAt !== null) return;
     const receiver = track.receiver;
     if (!receiver) return;
     const poll = async () => {
@@ -382,8 +357,7 @@ export class MeetingRoomController {
       const stats = await receiver.getStats();
       let decoded = 0;
       stats.forEach((report: Record<string, unknown>) => {
-        if (report.type === "inbound-rtp")
-          decoded += Number(report.framesDecoded ?? 0);
+        if (report.type === 'inbound-rtp') decoded += Number(report.framesDecoded ?? 0);
       });
       if (decoded > 0) this.firstRemoteFrameAt ??= performance.now();
       else setTimeout(() => void poll(), 20);
@@ -391,14 +365,10 @@ export class MeetingRoomController {
     void poll();
   }
 
-  private async muteRequested(
-    source: "microphone" | "camera",
-    from: ParticipantView,
-  ) {
+  private async muteRequested(source: 'microphone' | 'camera', from: ParticipantView) {
     const room = this.room;
     if (!room) return;
-    if (source === "microphone")
-      await room.localParticipant.setMicrophoneEnabled(false);
+    if (source === 'microphone') await room.localParticipant.setMicrophoneEnabled(false);
     else await room.localParticipant.setCameraEnabled(false);
     this.update({ mutedByHost: { source, by: from.displayName } });
   }
@@ -413,11 +383,11 @@ export class MeetingRoomController {
       this.fail(message);
       return;
     }
-    this.finish({ phase: "ended" });
+    this.finish({ phase: 'ended' });
   }
 
   private fail(message: string): void {
-    this.finish({ phase: "failed", failure: message });
+    this.finish({ phase: 'failed', failure: message });
   }
 
   /** The room is over for this page: the control channel and media stop, the phase says why. */
@@ -430,8 +400,7 @@ export class MeetingRoomController {
   private async stopMedia(): Promise<void> {
     const room = this.room;
     this.room = null;
-    if (room && room.state !== LivekitConnectionState.Disconnected)
-      await room.disconnect();
+    if (room && room.state !== LivekitConnectionState.Disconnected) await room.disconnect();
     this.worker?.terminate();
     this.worker = null;
   }
