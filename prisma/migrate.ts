@@ -3,14 +3,16 @@ import { startEmbeddedPostgres } from '../apps/api/src/db/embedded';
 import { applyMigrations } from '../apps/api/src/db/migrations';
 
 /**
- * `npm run db:migrate`: applies pending migrations to DATABASE_URL, or to the embedded
- * database under DATA_DIR when DATABASE_URL is unset. Safe to run repeatedly and from several
- * machines at once (it takes Prisma Migrate's advisory lock).
+ * `npm run db:migrate`: applies pending migrations to DATABASE_MIGRATION_URL (the tables'
+ * owner; else DATABASE_URL), or to the embedded database under DATA_DIR when neither is set.
+ * Safe to run repeatedly and from several machines at once (it takes Prisma Migrate's
+ * advisory lock).
  */
 const config = loadConfig(process.env);
 const log = (message: string) => console.log(`[db:migrate] ${message}`);
-const embedded = config.DATABASE_URL ? undefined : await startEmbeddedPostgres(config.DATA_DIR);
-const connectionString = config.DATABASE_URL ?? embedded?.connectionString ?? '';
+const target = config.DATABASE_MIGRATION_URL ?? config.DATABASE_URL;
+const embedded = target ? undefined : await startEmbeddedPostgres(config.DATA_DIR);
+const connectionString = target ?? embedded?.connectionString ?? '';
 try {
   const result = await applyMigrations({ connectionString, logger: { info: log } });
   log(

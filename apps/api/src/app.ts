@@ -28,6 +28,9 @@ import adminRoutes from './routes/admin/index';
 import authRoutes from './routes/auth/index';
 import directoryRoutes from './routes/directory/index';
 import orgRoutes from './routes/orgs/index';
+import recordingRoutes from './routes/recordings/index';
+import recordingsRuntime from './routes/recordings/runtime';
+import recordingUploadRoutes from './routes/recordings/upload';
 import { createMailer, type Mailer } from './services/mail/mailer';
 
 /** What the app needs from outside; tests pass their own (a fresh database, a test config). */
@@ -79,7 +82,12 @@ export function fastifyOptions(config: Config): FastifyServerOptions<RawServerDe
       const incoming = req.headers['x-request-id'];
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     },
-    trustProxy: config.TRUST_PROXY,
+    // A hop count as proxy-addr's own trust function (Fastify's types take no number): of the
+    // addresses from the socket leftwards, trust the first `hops` as proxies.
+    trustProxy:
+      typeof config.TRUST_PROXY === 'number'
+        ? (_address: string, hop: number) => hop < (config.TRUST_PROXY as number)
+        : config.TRUST_PROXY,
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
@@ -131,6 +139,9 @@ export default fp(
     await app.register(controlRoutes, { prefix: '/api' });
     await app.register(calendarRoutes, { prefix: '/api' });
     await app.register(livekitRoutes, { prefix: '/api' });
+    await app.register(recordingsRuntime);
+    await app.register(recordingRoutes, { prefix: '/api' });
+    await app.register(recordingUploadRoutes, { prefix: '/api' });
     if (deps.config.CONCLAVE_TEST_HOOKS) {
       app.log.warn('CONCLAVE_TEST_HOOKS is on: test-only routes are exposed under /api/test');
       await app.register(testHooks, { prefix: '/api' });

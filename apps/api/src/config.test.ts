@@ -29,7 +29,22 @@ describe('loadConfig', () => {
     expect(config.PORT).toBe(8080);
     expect(config.PUBLIC_URL).toBe('http://localhost:8080');
     expect(config.SERVE_WEB).toBe(false);
-    expect(config.TRUST_PROXY).toBe(true);
+    expect(config.TRUST_PROXY).toBe(1);
+  });
+
+  it('takes the proxy as a hop count or a list of proxy addresses, never "trust everything"', () => {
+    expect(loadConfig({}).TRUST_PROXY).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'false' }).TRUST_PROXY).toBe(false);
+    // The old boolean keeps a safe meaning: one proxy (the TLS proxy) in front.
+    expect(loadConfig({ TRUST_PROXY: 'true' }).TRUST_PROXY).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: '2' }).TRUST_PROXY).toBe(2);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.5, 10.1.0.0/16,loopback' }).TRUST_PROXY).toEqual([
+      '10.0.0.5',
+      '10.1.0.0/16',
+      'loopback',
+    ]);
+    expect(() => loadConfig({ TRUST_PROXY: 'everyone' })).toThrow(/TRUST_PROXY: not a hop count/);
+    expect(() => loadConfig({ TRUST_PROXY: '99' })).toThrow(/TRUST_PROXY: at most 16/);
   });
 
   it('strips a trailing slash from PUBLIC_URL', () => {

@@ -11,6 +11,40 @@ const booleanFromEnv = z
 
 const urlString = z.url();
 
+/**
+ * TRUST_PROXY: which X-Forwarded-For entries name the client. `false`: none (the peer's own
+ * address); a hop count: that many proxies in front of the server append to the header, and
+ * the entry they added is the client (`true` and `yes` mean one hop: the TLS proxy); a list of
+ * proxy addresses or CIDR ranges: entries added by those are skipped. Entries further left are
+ * written by the client and never trusted, so a client cannot choose its own address.
+ */
+const PROXY_ADDRESS = /^(loopback|linklocal|uniquelocal|[0-9a-fA-F.:]+(\/\d{1,3})?)$/;
+export type TrustProxy = false | number | string[];
+const trustProxyFromEnv = z
+  .string()
+  .trim()
+  .transform((value, context): TrustProxy => {
+    const lower = value.toLowerCase();
+    if (['false', 'no', '0', ''].includes(lower)) return false;
+    if (['true', 'yes'].includes(lower)) return 1;
+    if (/^\d+$/.test(lower)) {
+      const hops = Number(lower);
+      if (hops <= 16) return hops;
+      context.addIssue({ code: 'custom', message: 'at most 16 proxy hops' });
+      return z.NEVER;
+    }
+    const addresses = value.split(',').map((part) => part.trim());
+    const bad = addresses.filter((part) => !PROXY_ADDRESS.test(part));
+    if (bad.length > 0) {
+      context.addIssue({
+        code: 'custom',
+        message: `not a hop count, nor proxy addresses or CIDR ranges: ${bad.join(', ')}`,
+      });
+      return z.NEVER;
+    }
+    return addresses;
+  });
+
 export const configSchema = z.object({
   NODE_ENV: z
     .enum(['development', 'production', 'test'])
@@ -39,7 +73,14 @@ export const configSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL')
     .optional()
     .describe(
-      'PostgreSQL connection URL. Unset: an embedded PGlite database under `DATA_DIR/pglite`.',
+      'PostgreSQL connection URL the API uses: log in as a member of the `conclave_api` role, not as the owner of the tables (docs/database.md). Unset: an embedded PGlite database under `DATA_DIR/pglite`.',
+    ),
+  DATABASE_MIGRATION_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL')
+    .optional()
+    .describe(
+      'PostgreSQL connection URL `npm run db:migrate` uses, as the owner of the tables. Unset: `DATABASE_URL`.',
     ),
   DATABASE_POOL_SIZE: z.coerce
     .number()
@@ -52,9 +93,11 @@ export const configSchema = z.object({
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info')
     .describe('pino log level.'),
-  TRUST_PROXY: booleanFromEnv
+  TRUST_PROXY: trustProxyFromEnv
     .default(false)
-    .describe('Trust X-Forwarded-* headers (set behind the TLS proxy).'),
+    .describe(
+      'Proxies in front of the server, whose X-Forwarded-For entries name the client (for rate limits and logs): `false` (none), a hop count (`1` behind the TLS proxy; `true` means 1), or a comma-separated list of proxy addresses or CIDR ranges (`10.0.0.5,10.1.0.0/16`, `loopback`). Entries the client wrote itself are never trusted.',
+    ),
   SERVE_WEB: booleanFromEnv
     .default(true)
     .describe('Serve the Next.js portal from the API process on the same origin.'),
@@ -88,6 +131,33 @@ export const configSchema = z.object({
     .default(10)
     .describe(
       'Lobby knocks (and so meeting passcode attempts) allowed per client address and meeting per minute; more get a 429.',
+    ),
+  MEETING_PASSCODE_FAILURE_LIMIT: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100000)
+    .default(100)
+    .describe(
+      'Wrong passcodes one meeting accepts per hour from all addresses together; past it the lobby refuses passcodes with a 429 until the hour is over.',
+    ),
+  MEETING_MAIL_MEMBER_LIMIT: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(1000000)
+    .default(500)
+    .describe(
+      'Meeting mails (invitations and updates) to outside addresses one member may send per 24 hours; a change that would send more gets a 429.',
+    ),
+  MEETING_MAIL_ORG_LIMIT: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(10000000)
+    .default(2000)
+    .describe(
+      'Meeting mails to outside addresses one organisation may send per 24 hours, all members together.',
     ),
   LIVEKIT_URL: z
     .string()
@@ -124,6 +194,15 @@ export const configSchema = z.object({
     .default(10)
     .describe(
       'Sign-in attempts allowed per client address and e-mail address in 15 minutes; more get a 429.',
+    ),
+  SIGN_IN_ACCOUNT_FAILURE_LIMIT: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100000)
+    .default(50)
+    .describe(
+      'Failed sign-ins one e-mail address accepts per hour from all addresses together (whether or not it has an account); past it, sign-in for that address gets a 429.',
     ),
   PRE_LOGIN_RATE_LIMIT: z.coerce
     .number()

@@ -40,7 +40,10 @@ export async function startServer(
     }),
   );
   const app = Fastify(fastifyOptions(config));
-  const database = await openDatabase(config, { info: (message) => app.log.info(message) });
+  const database = await openDatabase(config, {
+    info: (message) => app.log.info(message),
+    warn: (message) => app.log.warn(message),
+  });
   try {
     await app.register(conclaveApi, { config, db: database.db, version: VERSION });
     if (options.extend) await app.register(options.extend);

@@ -30,6 +30,7 @@ export interface MigrationResult {
 
 export interface MigrationLogger {
   info(message: string): void;
+  warn?(message: string): void;
 }
 
 export async function readMigrations(dir: string = MIGRATIONS_DIR): Promise<Migration[]> {
