@@ -7,10 +7,17 @@ import {
   type RemoteTrack,
 } from 'livekit-client';
 import { ControlConnection, type ConnectionState, type SocketLike } from './control-connection';
+import {
+  decideMediaEncryption,
+  downgradeReason,
+  enforceEncryptionInWorker,
+} from './media-encryption';
+import type { DarkMedia } from './media-gate';
 import { describeConnectFailure, describeMediaError, type MediaProblem } from './media-support';
 import { ParticipantKeyProvider } from './participant-key-provider';
 import type { PinStore } from './participant-trust';
 import { RoomSession, type ParticipantView } from './room-session';
+import { TrackGate } from './track-gate';
 import type { ClientMessage, ServerMessage } from '@conclave/contracts';
 
 /** How this browser reaches the meeting's server side. */
@@ -60,6 +67,8 @@ export interface RoomControllerState {
   /** Whether this browser encrypts and decrypts media end to end. */
   e2ee: boolean;
   mutedByHost: { source: 'microphone' | 'camera'; by: string } | null;
+  /** Remote media kept dark (E2EE: unknown, untrusted or unencrypted senders), with why. */
+  darkMedia: DarkMedia[];
 }
 
 export interface RoomControllerOptions {
@@ -68,7 +77,10 @@ export interface RoomControllerOptions {
   viewer: 'member' | 'guest';
   pins: PinStore | null;
   linkSecret: string | null;
-  /** The meeting's E2EE setting as known before joining (from the meeting or lobby info). */
+  /**
+   * The meeting's E2EE setting as the pre-join screen showed it. It decides encryption: a
+   * server that reports otherwise later stops the room (media-encryption.ts).
+   */
   e2ee: boolean;
   /** livekit-client's E2EE worker (a module URL the bundler resolves). */
   createWorker: () => Worker;
@@ -95,6 +107,7 @@ export class MeetingRoomController {
   readonly session: RoomSession;
   readonly keyProvider: ParticipantKeyProvider;
   private room: Room | null = null;
+  private gate: TrackGate | null = null;
   private worker: Worker | null = null;
   private control: ControlConnection | null = null;
   private current: RoomControllerState;
@@ -116,6 +129,7 @@ export class MeetingRoomController {
       media: 'idle',
       e2ee: options.e2ee,
       mutedByHost: null,
+      darkMedia: [],
     };
     this.session = new RoomSession({
       send: (message) => this.control?.send(message),
@@ -253,6 +267,11 @@ export class MeetingRoomController {
 
   private followSession(): void {
     const view = this.session.view();
+    if (this.options.e2ee && view.meeting && !view.meeting.e2ee && !this.isOver()) {
+      this.fail(downgradeReason('control-channel'));
+      return;
+    }
+    this.gate?.refresh();
     switch (view.status) {
       case 'lobby':
         if (this.current.phase === 'connecting') this.update({ phase: 'lobby' });
@@ -287,8 +306,18 @@ export class MeetingRoomController {
       this.failConnecting(error);
       return;
     }
-    const e2ee = grant.e2ee;
-    if (e2ee) this.worker = this.options.createWorker();
+    const decision = decideMediaEncryption({
+      shown: this.options.e2ee,
+      reported: grant.e2ee,
+      source: 'token',
+    });
+    if (decision.kind === 'stop') {
+      this.fail(decision.reason);
+      return;
+    }
+    if (this.isOver()) return;
+    const e2ee = decision.kind === 'encrypt';
+    if (e2ee) this.worker = enforceEncryptionInWorker(this.options.createWorker());
     const room = new Room({
       adaptiveStream: true,
       dynacast: true,
@@ -297,6 +326,11 @@ export class MeetingRoomController {
         : {}),
     });
     this.room = room;
+    this.gate = new TrackGate(room, {
+      e2ee,
+      participants: () => this.session.view().participants,
+      onDarkMediaChanged: (darkMedia) => this.update({ darkMedia }),
+    });
     room
       .on(RoomEvent.TrackSubscribed, (track) => this.watchFirstFrame(track))
       .on(RoomEvent.Reconnecting, () => this.update({ media: 'reconnecting' }))
@@ -315,11 +349,13 @@ export class MeetingRoomController {
     this.update({ media: 'connecting', e2ee });
     try {
       if (e2ee) await room.setE2EEEnabled(true);
-      await room.connect(grant.url, grant.token);
+      // With E2EE, the track gate subscribes only to media it may play.
+      await room.connect(grant.url, grant.token, { autoSubscribe: !e2ee });
     } catch (error) {
       this.failConnecting(error);
       return;
     }
+    if (this.room !== room) return; // stopped while connecting
     this.update({ media: 'connected', phase: 'in-room' });
     await this.publish(room);
   }
@@ -397,9 +433,16 @@ export class MeetingRoomController {
     this.update(change);
   }
 
+  private isOver(): boolean {
+    return !['prejoin', 'connecting', 'lobby', 'joining-media', 'in-room'].includes(
+      this.current.phase,
+    );
+  }
+
   private async stopMedia(): Promise<void> {
     const room = this.room;
     this.room = null;
+    this.gate = null;
     if (room && room.state !== LivekitConnectionState.Disconnected) await room.disconnect();
     this.worker?.terminate();
     this.worker = null;

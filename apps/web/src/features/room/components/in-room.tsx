@@ -17,6 +17,7 @@ import {
 } from '@livekit/components-react';
 import { RoomEvent, Track, type Room } from 'livekit-client';
 import { useMemo, useState } from 'react';
+import { describeDarkMedia } from '../media-gate';
 import { describeMediaError } from '../media-support';
 import type { MeetingRoomController, RoomControllerState } from '../meeting-room-controller';
 import type { RoomView } from '../room-session';
@@ -269,6 +270,9 @@ function Notices({
         'reset their account.',
     });
   }
+  for (const dark of state.darkMedia) {
+    notices.push({ key: `dark-${dark.identity}`, tone: 'warn', text: describeDarkMedia(dark) });
+  }
   if (state.control === 'reconnecting' || state.media === 'reconnecting') {
     notices.push({
       key: 'reconnecting',
@@ -293,7 +297,13 @@ function Notices({
         <p
           key={notice.key}
           role={notice.tone === 'warn' ? 'alert' : 'status'}
-          data-testid={notice.key.startsWith('key-') ? 'key-change-warning' : undefined}
+          data-testid={
+            notice.key.startsWith('key-')
+              ? 'key-change-warning'
+              : notice.key.startsWith('dark-')
+                ? 'dark-media-warning'
+                : undefined
+          }
           className={
             notice.tone === 'warn'
               ? 'rounded-md bg-amber-900/70 px-3 py-2 text-sm text-amber-50'
