@@ -7,6 +7,7 @@ import {
   expandOccurrences,
   scheduleLocalTimes,
   scheduleStartMs,
+  seriesHorizonMs,
   type OccurrenceOverride,
   type Schedule,
 } from './schedule';
@@ -81,13 +82,14 @@ export function seriesEnd(
   const rule = schedule.rule;
   if (!rule) endMs = startMs + durationMs;
   else if (rule.count === undefined && rule.until === undefined) return null;
-  else {
-    const horizon =
-      rule.until !== undefined ? rule.until + 2 * 86_400_000 : startMs + 40 * 366 * 86_400_000;
+  else if (rule.until !== undefined) {
+    // An upper bound is enough for range queries, and needs no walk over the whole series.
+    endMs = Math.min(rule.until, seriesHorizonMs(schedule)) + durationMs;
+  } else {
     const all = expandOccurrences(schedule, [], {
       fromMs: startMs,
-      toMs: horizon,
-      limit: rule.count ?? 100_000,
+      toMs: seriesHorizonMs(schedule),
+      limit: rule.count ?? 1,
     });
     endMs = all.at(-1)?.endMs ?? startMs + durationMs;
   }

@@ -5,6 +5,7 @@ import {
   parseRecurrenceRule,
   type RecurrenceRule,
 } from './recurrence';
+import { HORIZON_YEARS, MAX_PERIODS, horizonEnd, walkRule } from './expansion';
 import {
   floatingMs,
   floatingToLocal,
@@ -54,6 +55,8 @@ export interface ComputedOccurrence {
 export const MAX_DURATION_MINUTES = 24 * 60;
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
+/** The last instant expansions consider (year 9999, rrule.js's own limit). */
+const MAX_INSTANT = Date.UTC(9999, 11, 31);
 
 export interface ScheduleIssue {
   field: 'startLocal' | 'endLocal' | 'timeZone' | 'recurrence';
@@ -143,8 +146,35 @@ export function validateSchedule(input: {
       });
       return { ok: false, issues };
     }
+    const boundIssue = seriesBoundIssue(schedule, rule);
+    if (boundIssue) return { ok: false, issues: [{ field: 'recurrence', message: boundIssue }] };
   }
   return { ok: true, schedule, recurrence: rule ? formatRecurrenceRule(rule) : null };
+}
+
+const PERIOD_NAMES = { DAILY: 'days', WEEKLY: 'weeks', MONTHLY: 'months', YEARLY: 'years' };
+
+/** Why a rule reaches too far to expand on demand, or null (see expansion.ts). */
+function seriesBoundIssue(schedule: Schedule, rule: RecurrenceRule) {
+  if (rule.until !== undefined && rule.until > seriesHorizonMs(schedule)) {
+    return `the rule must end (UNTIL) within ${HORIZON_YEARS} years of the meeting's start`;
+  }
+  if (rule.count === undefined) return null;
+  const dtstart = floatingMs(schedule.startLocal);
+  const walk = walkRule(rule, dtstart, undefined, {
+    afterMs: dtstart,
+    beforeMs: floatingMs(utcToZoned(MAX_INSTANT, schedule.timeZone)),
+    limit: rule.count,
+  });
+  if (walk.dates.length >= rule.count) return null;
+  const periods = MAX_PERIODS[rule.freq] * rule.interval;
+  return `COUNT=${rule.count} reaches too far: a series with a count must end within ${periods} ${PERIOD_NAMES[rule.freq]} (and ${HORIZON_YEARS} years) of its start; use UNTIL or a smaller COUNT`;
+}
+
+/** The last instant the series can have an occurrence at (its start + HORIZON_YEARS). */
+export function seriesHorizonMs(schedule: Schedule): number {
+  const floating = horizonEnd(floatingMs(schedule.startLocal));
+  return zonedToUtc(floatingToLocal(floating), schedule.timeZone).instantMs;
 }
 
 export function scheduleStartMs(schedule: Schedule): number {
@@ -159,25 +189,30 @@ function localWithSeconds(instantMs: number, timeZone: string): number {
 /**
  * Original starts (instants) of the series whose start lies in [fromMs, toMs], at most
  * `limit`, in order. Expansion happens on local wall-clock time, then each occurrence is
- * placed in the time zone (RFC 5545's rules for skipped and repeated local times).
+ * placed in the time zone (RFC 5545's rules for skipped and repeated local times). The walk
+ * is bounded (expansion.ts): it starts near `fromMs`, stops at the series' bounds and visits
+ * at most MAX_PERIODS periods, so no input makes one request expand for long.
  */
 function originalStarts(schedule: Schedule, fromMs: number, toMs: number, limit: number): number[] {
   const startMs = scheduleStartMs(schedule);
   if (!schedule.rule) return startMs >= fromMs && startMs <= toMs ? [startMs] : [];
+  if (toMs < startMs || !Number.isFinite(fromMs) || !Number.isFinite(toMs)) return [];
   const untilFloating =
     schedule.rule.until !== undefined
       ? localWithSeconds(schedule.rule.until, schedule.timeZone)
       : undefined;
-  const rule = floatingRRule(schedule.rule, floatingMs(schedule.startLocal), untilFloating);
   // Local time differs from UTC by at most a day; widen, then filter on the real instants.
-  const after = new Date(localWithSeconds(fromMs, schedule.timeZone) - DAY);
-  const before = new Date(localWithSeconds(toMs, schedule.timeZone) + DAY);
-  const result: number[] = [];
-  rule.between(after, before, true, (date) => {
-    const instant = zonedToUtc(floatingToLocal(date.getTime()), schedule.timeZone).instantMs;
-    if (instant >= fromMs && instant <= toMs) result.push(instant);
-    return result.length < limit;
+  const walk = walkRule(schedule.rule, floatingMs(schedule.startLocal), untilFloating, {
+    afterMs: localWithSeconds(Math.max(fromMs, startMs), schedule.timeZone) - DAY,
+    beforeMs: localWithSeconds(Math.min(toMs, MAX_INSTANT), schedule.timeZone) + DAY,
+    limit: limit + 2,
   });
+  const result: number[] = [];
+  for (const date of walk.dates) {
+    const instant = zonedToUtc(floatingToLocal(date), schedule.timeZone).instantMs;
+    if (instant >= fromMs && instant <= toMs) result.push(instant);
+    if (result.length >= limit) break;
+  }
   return result;
 }
 
@@ -250,6 +285,9 @@ export function findOccurrence(
 ): ComputedOccurrence | null {
   const original = parseUtcBasic(occurrenceId);
   if (original === null) return null;
+  // Bounds first: before the series, after its UNTIL or beyond the horizon is no occurrence.
+  if (original < scheduleStartMs(schedule) || original > seriesHorizonMs(schedule)) return null;
+  if (schedule.rule?.until !== undefined && original > schedule.rule.until) return null;
   const found = originalStarts(schedule, original, original, 1)[0];
   if (found !== original) return null;
   return compute(schedule, original, overrideMap(overrides).get(occurrenceId));
