@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { effectivePolicySchema, meetingPolicyOverridesSchema } from './policies';
 
 /**
  * Meetings: scheduling, invitations, the lobby, LiveKit tokens and the calendar feed.
@@ -73,6 +74,9 @@ export const createMeetingSchema = z
       .describe('End-to-end encryption; turning it off needs an org policy that allows it.'),
     audience: meetingAudienceSchema.default('invitees'),
     earlyJoinMinutes: z.number().int().min(0).max(60).default(10),
+    policy: meetingPolicyOverridesSchema
+      .optional()
+      .describe('Recording settings tightened for this meeting (docs/policies.md)'),
     notify: z.boolean().default(true).describe('Send invitations by e-mail'),
   })
   .meta({ id: 'CreateMeeting' });
@@ -93,6 +97,9 @@ export const updateMeetingSchema = z
     e2ee: z.boolean(),
     audience: meetingAudienceSchema,
     earlyJoinMinutes: z.number().int().min(0).max(60),
+    policy: meetingPolicyOverridesSchema.describe(
+      "Replaces the meeting's tightened recording settings (absent keys follow the org)",
+    ),
     notify: z.boolean(),
   })
   .partial()
@@ -162,6 +169,10 @@ export const meetingSchema = z
     audience: meetingAudienceSchema,
     earlyJoinMinutes: z.number().int(),
     hasPasscode: z.boolean(),
+    policy: meetingPolicyOverridesSchema.describe('What the hosts tightened for this meeting'),
+    effectivePolicy: effectivePolicySchema.describe(
+      "What applies now: the org's policy tightened by the meeting's (docs/policies.md)",
+    ),
     createdBy: meetingPersonSchema.nullable(),
     hosts: z.array(meetingPersonSchema),
     invitees: z.array(meetingInviteeSchema),

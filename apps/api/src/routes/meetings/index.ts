@@ -42,6 +42,7 @@ const problems = {
   403: problemSchema,
   404: problemSchema,
   409: problemSchema,
+  422: problemSchema,
 };
 
 const orgParams = z.object({ orgId: z.string() });

@@ -43,6 +43,7 @@ import { createOrg, getOrg, renameOrg } from '../../services/accounts/orgs';
 import { requestAdminReset } from '../../services/accounts/recovery';
 import { listAudit } from '../../services/audit/list';
 import { unauthenticatedLimit } from '../auth/limits';
+import policyRoutes from './policy';
 
 const problems = {
   400: problemSchema,
@@ -56,6 +57,8 @@ const problems = {
 const orgRoutes: FastifyPluginAsyncZod = async (app) => {
   const { config, db, mailer } = app.conclave;
   const mail = { db, mailer, publicUrl: config.PUBLIC_URL };
+
+  await app.register(policyRoutes);
 
   app.get(
     '/orgs',

@@ -115,7 +115,7 @@ export async function openOccurrence(
     roomName,
   });
   if (room.endedAt) throw new JoinRefused('ended', 'A host ended this meeting.');
-  const settings = effectiveMeetingSettings(await orgMeetingPolicy(meeting.orgId), meeting);
+  const settings = effectiveMeetingSettings(await orgMeetingPolicy(db, meeting.orgId), meeting);
   return {
     meeting,
     occurrence,
@@ -214,7 +214,7 @@ async function meetingForGuests(db: Db, meetingId: string): Promise<MeetingRecor
   const meeting = await loadMeeting(db, { meetingId });
   if (!meeting)
     throw new JoinRefused('not_found', 'There is no such meeting. Check the link you were sent.');
-  const settings = effectiveMeetingSettings(await orgMeetingPolicy(meeting.orgId), meeting);
+  const settings = effectiveMeetingSettings(await orgMeetingPolicy(db, meeting.orgId), meeting);
   if (settings.guests === 'forbidden') {
     throw new JoinRefused(
       'forbidden',
@@ -232,7 +232,7 @@ export async function lobbyInfo(
   const meeting = await loadMeeting(db, { meetingId: options.meetingId });
   if (!meeting)
     throw new JoinRefused('not_found', 'There is no such meeting. Check the link you were sent.');
-  const settings = effectiveMeetingSettings(await orgMeetingPolicy(meeting.orgId), meeting);
+  const settings = effectiveMeetingSettings(await orgMeetingPolicy(db, meeting.orgId), meeting);
   const schedule = scheduleOf(meeting);
   const options2 = {
     earlyJoinMinutes: meeting.earlyJoinMinutes,

@@ -25,7 +25,9 @@ import {
   type MeetingRecord,
 } from './model';
 import { hashPasscode } from './passcode';
-import { checkMeetingSettings, orgMeetingPolicy } from './policy';
+import { getEffectiveMeetingPolicy } from '../policies/effective-policy';
+import { meetingPolicyIssues, policyRefused } from '../policies/meeting-policy';
+import { loadMeetingOverrides, overridesForAudit, storeMeetingOverrides } from '../policies/store';
 import {
   expandOccurrences,
   findOccurrence,
@@ -159,13 +161,15 @@ export async function createMeeting(
     recurrence: input.recurrence ?? null,
   });
   issues.push(...scheduleIssues(schedule));
-  const policy = await orgMeetingPolicy(options.orgId);
-  for (const issue of checkMeetingSettings(policy, {
-    e2ee: input.e2ee ?? true,
-    guests: input.guests ?? 'lobby',
-  })) {
-    issues.push({ path: `body.${issue.field}`, message: issue.message });
-  }
+  const policyIssues = await meetingPolicyIssues(db, {
+    orgId: options.orgId,
+    current: null,
+    requested: {
+      e2ee: input.e2ee ?? true,
+      guests: input.guests ?? 'lobby',
+      overrides: input.policy ?? {},
+    },
+  });
   const people = await resolvePeople(
     db,
     options.orgId,
@@ -175,6 +179,7 @@ export async function createMeeting(
     issues,
   );
   if (issues.length > 0 || !schedule.ok) throw validationError(issues);
+  if (policyIssues.length > 0) throw policyRefused(policyIssues);
 
   const passcodeHash = input.passcode ? await hashPasscode(input.passcode) : null;
   const id = randomUUID();
@@ -235,8 +240,10 @@ export async function createMeeting(
         passcode: passcodeHash !== null,
         e2ee: input.e2ee ?? true,
         guests: input.guests ?? 'lobby',
+        policy: overridesForAudit(input.policy ?? {}),
       },
     });
+    if (input.policy) await storeMeetingOverrides(tx, { meetingId: id, overrides: input.policy });
     return tx.meeting.findUniqueOrThrow({ where: { id }, include: MEETING_INCLUDE });
   });
   if (input.notify ?? true) {
@@ -265,7 +272,11 @@ export async function getMeeting(
     meeting.createdById,
     ...meeting.invitees.map((invitee) => invitee.userId),
   ]);
-  return presentMeeting(meeting, access, users, deps.publicUrl);
+  return {
+    ...presentMeeting(meeting, access, users, deps.publicUrl),
+    policy: await loadMeetingOverrides(deps.db, meeting.id),
+    effectivePolicy: await getEffectiveMeetingPolicy({ db: deps.db, meetingId: meeting.id }),
+  };
 }
 
 const SCHEDULE_FIELDS = ['startLocal', 'endLocal', 'timeZone', 'recurrence'] as const;
@@ -287,13 +298,16 @@ export async function updateMeeting(
     recurrence: input.recurrence !== undefined ? input.recurrence : meeting.recurrence,
   });
   issues.push(...scheduleIssues(schedule));
-  const policy = await orgMeetingPolicy(options.orgId);
-  for (const issue of checkMeetingSettings(policy, {
-    e2ee: input.e2ee ?? meeting.e2ee,
-    guests: input.guests ?? meeting.guests,
-  })) {
-    issues.push({ path: `body.${issue.field}`, message: issue.message });
-  }
+  const currentOverrides = await loadMeetingOverrides(db, meeting.id);
+  const policyIssues = await meetingPolicyIssues(db, {
+    orgId: options.orgId,
+    current: { e2ee: meeting.e2ee, guests: meeting.guests, overrides: currentOverrides },
+    requested: {
+      e2ee: input.e2ee ?? meeting.e2ee,
+      guests: input.guests ?? meeting.guests,
+      overrides: input.policy ?? currentOverrides,
+    },
+  });
   const creator = {
     userId: meeting.createdById ?? options.actor.userId,
     email: '',
@@ -317,6 +331,7 @@ export async function updateMeeting(
     issues,
   );
   if (issues.length > 0 || !schedule.ok) throw validationError(issues);
+  if (policyIssues.length > 0) throw policyRefused(policyIssues);
 
   const newSchedule = schedule.schedule;
   // Exceptions of occurrences the new schedule no longer has are dropped (calendars do the same).
@@ -382,6 +397,9 @@ export async function updateMeeting(
         data: { response: 'needs_action', respondedAt: null },
       });
     }
+    if (input.policy !== undefined) {
+      await storeMeetingOverrides(tx, { meetingId: meeting.id, overrides: input.policy });
+    }
     await tx.meeting.update({
       where: { id: meeting.id },
       data: {
@@ -412,6 +430,20 @@ export async function updateMeeting(
         droppedExceptions: droppedOverrides,
         inviteesAdded: added.length,
         inviteesRemoved: removed.length,
+        ...(input.e2ee !== undefined && input.e2ee !== meeting.e2ee
+          ? { e2ee: { from: meeting.e2ee, to: input.e2ee } }
+          : {}),
+        ...(input.guests !== undefined && input.guests !== meeting.guests
+          ? { guests: { from: meeting.guests, to: input.guests } }
+          : {}),
+        ...(input.policy !== undefined
+          ? {
+              policy: {
+                from: overridesForAudit(currentOverrides),
+                to: overridesForAudit(input.policy),
+              },
+            }
+          : {}),
       },
     });
     return tx.meeting.findUniqueOrThrow({ where: { id: meeting.id }, include: MEETING_INCLUDE });

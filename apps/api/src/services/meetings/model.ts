@@ -167,7 +167,7 @@ export function presentMeeting(
   access: ViewerAccess,
   users: Map<string, PersonInfo>,
   publicUrl: string,
-): MeetingBody {
+): Omit<MeetingBody, 'policy' | 'effectivePolicy'> {
   const schedule = scheduleOf(meeting);
   const startMs = scheduleStartMs(schedule);
   const times = scheduleLocalTimes(schedule);

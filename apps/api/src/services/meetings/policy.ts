@@ -1,9 +1,14 @@
+import type { DbOrTx } from '../../db/transaction';
+import { loadOrgPolicy } from '../policies/store';
+
 /**
  * The meeting settings that org policy governs (DESIGN.md, "Policies"): `e2ee` (`required` or
  * `default-on`) and `guests` (`forbidden` or `lobby`). A meeting may tighten them, never
- * loosen them. Conclave has no policy store yet (org policies are a later piece of work), so
- * every org has DESIGN.md's defaults here; when policies land, `orgMeetingPolicy` reads them
- * and nothing else changes.
+ * loosen them. The org's policy lives in the policy store (services/policies, docs/policies.md);
+ * this is its part that joining and scheduling need, read at the time of the request, so a
+ * later policy change tightens existing meetings too. The recording settings and the whole
+ * effective policy come from `getEffectiveMeetingPolicy` (services/policies/effective-policy.ts),
+ * which applies the same rules.
  */
 export interface OrgMeetingPolicy {
   e2ee: 'required' | 'default-on';
@@ -12,8 +17,14 @@ export interface OrgMeetingPolicy {
 
 export const DEFAULT_ORG_MEETING_POLICY: OrgMeetingPolicy = { e2ee: 'default-on', guests: 'lobby' };
 
-export async function orgMeetingPolicy(_orgId: string): Promise<OrgMeetingPolicy> {
-  return DEFAULT_ORG_MEETING_POLICY;
+export async function orgMeetingPolicy(db: DbOrTx, orgId: string): Promise<OrgMeetingPolicy> {
+  const { policy } = await loadOrgPolicy(db, orgId);
+  return {
+    // A locked `default-on` means hosts may no longer turn encryption off: for a meeting that
+    // is the same as `required` (docs/policies.md).
+    e2ee: policy.e2ee.locked ? 'required' : policy.e2ee.value,
+    guests: policy.guests.value,
+  };
 }
 
 export interface MeetingSettings {

@@ -5,6 +5,7 @@ import {
   type MeetingPolicyOverrides,
   type OrgPolicy,
 } from '@conclave/contracts';
+import type { JsonObject } from '@conclave/crypto';
 import type { DbOrTx } from '../../db/transaction';
 import type {
   MeetingPolicy as MeetingPolicyRow,
@@ -132,4 +133,19 @@ export async function storeMeetingOverrides(
     create: { meetingId: options.meetingId, ...data },
     update: data,
   });
+}
+
+/** Overrides as plain JSON for an audit entry (every setting named, null: follows the org). */
+export function overridesForAudit(overrides: MeetingPolicyOverrides): JsonObject {
+  const r = overrides.recording ?? {};
+  return {
+    recording: {
+      allowed: r.allowed ?? null,
+      consent: r.consent ?? null,
+      audioOnly: r.audioOnly ?? null,
+      escrow: r.escrow ?? null,
+      retentionDays: r.retentionDays ?? null,
+      minRetentionDays: r.minRetentionDays ?? null,
+    },
+  };
 }
