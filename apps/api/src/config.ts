@@ -213,6 +213,49 @@ export const configSchema = z.object({
     .describe(
       'Pre-login, sign-up and "forgot password" requests allowed per client address per minute; more get a 429.',
     ),
+  RECORDING_STORAGE: z
+    .enum(['local', 's3'])
+    .default('local')
+    .describe(
+      'Where encrypted recordings are kept: `local` files under `DATA_DIR/recordings`, or `s3` (S3-compatible, e.g. MinIO; set the `S3_*` variables).',
+    ),
+  S3_ENDPOINT: urlString
+    .optional()
+    .describe('S3-compatible endpoint, e.g. `http://minio:9000`. Unset: AWS S3 for `S3_REGION`.'),
+  S3_REGION: z.string().min(1).default('us-east-1').describe('S3 region.'),
+  S3_BUCKET: z
+    .string()
+    .min(3)
+    .optional()
+    .describe('Bucket for recordings (required with `RECORDING_STORAGE=s3`; it must exist).'),
+  S3_ACCESS_KEY_ID: z.string().min(1).optional().describe('S3 access key id.'),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional().describe('S3 secret access key.'),
+  S3_FORCE_PATH_STYLE: booleanFromEnv
+    .default(true)
+    .describe('Path-style bucket URLs (MinIO and most S3-compatible servers need it).'),
+  RECORDING_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(16 * 1024 ** 3)
+    .describe(
+      'Largest ciphertext one recording may reach, in bytes (16 GiB: about 9 hours of 4 Mbit/s video).',
+    ),
+  RECORDING_ORG_QUOTA_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(500 * 1024 ** 3)
+    .describe(
+      'Recording storage per organisation, in bytes; an upload past it is refused with 507.',
+    ),
+  RECORDING_STALL_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1440)
+    .default(5)
+    .describe('A recording with no upload for this long (and no seal) is marked "ended early".'),
   CONCLAVE_TEST_HOOKS: booleanFromEnv
     .default(false)
     .describe(
@@ -257,6 +300,9 @@ export function loadConfig(env: Record<string, string | undefined>): EnvConfig {
   }
   if (config.NODE_ENV === 'production' && !config.SERVER_SECRET) {
     throw new ConfigError(['SERVER_SECRET: required when NODE_ENV=production']);
+  }
+  if (config.RECORDING_STORAGE === 's3' && !config.S3_BUCKET) {
+    throw new ConfigError(['S3_BUCKET: required when RECORDING_STORAGE=s3']);
   }
   if (config.NODE_ENV === 'production' && config.CONCLAVE_TEST_HOOKS) {
     throw new ConfigError(['CONCLAVE_TEST_HOOKS: must not be enabled when NODE_ENV=production']);

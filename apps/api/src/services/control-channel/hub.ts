@@ -124,6 +124,31 @@ export interface HubOptions {
 type GoneReason = 'left' | 'disconnected' | 'removed' | 'denied' | 'ended' | 'replaced';
 
 /**
+ * A domain that lives in the room without being the hub's concern (recordings: their consent
+ * messages, the state sent after welcome, the recorder leaving). The hub routes to it and
+ * offers `broadcast`; the domain keeps its own logic and storage.
+ */
+export interface RoomExtension {
+  /** Client message types handled here instead of by the hub. */
+  readonly messageTypes: readonly ClientMessage['type'][];
+  receive(input: {
+    room: RoomRef;
+    participant: Participant;
+    userId: string | null;
+    message: ClientMessage;
+    fail: (code: ControlErrorCode, message: string) => void;
+  }): Promise<void>;
+  /** An admitted participant joined (after `welcome` or `admitted`): send what they must know. */
+  joined(input: {
+    room: RoomRef;
+    participant: Participant;
+    send: (message: ServerMessage) => void;
+  }): Promise<void>;
+  /** A participant's connection on this instance ended (not replaced). */
+  departed(input: { room: RoomRef; participantId: string; reason: GoneReason }): Promise<void>;
+}
+
+/**
  * The one bus channel every instance listens on whatever rooms it holds: what happened to an
  * account (a session or a membership ended) concerns connections in any room.
  */
@@ -172,7 +197,8 @@ type BusEvent =
       by: string;
       reason?: string;
     }
-  | { kind: 'ended'; by: string | null };
+  | { kind: 'ended'; by: string | null }
+  | { kind: 'broadcast'; message: ServerMessage };
 
 class TokenBucket {
   private tokens: number;
@@ -273,6 +299,7 @@ export class ControlHub {
   private readonly endedSessions = new Map<string, number>();
   private readonly endedMemberships = new Map<string, { at: number; left: boolean }>();
   private shutDown = false;
+  private extension: RoomExtension | null = null;
 
   constructor(private readonly options: HubOptions) {
     this.instanceId = options.instanceId ?? randomUUID();
@@ -362,6 +389,7 @@ export class ControlHub {
       },
     });
     await this.announce(connection, null);
+    if (admitted) this.extensionJoined(connection);
     return connection;
   }
 
@@ -495,6 +523,25 @@ export class ControlHub {
     await this.publishAccountEvent({ kind: 'membership-ended', ...input });
   }
 
+  /** Routes room messages of another domain (recordings) to it; see RoomExtension. */
+  attach(extension: RoomExtension): void {
+    this.extension = extension;
+  }
+
+  /** Who is admitted to a room now, on every instance (the presence store). */
+  async admitted(room: Pick<RoomRef, 'meetingId' | 'occurrenceId'>): Promise<Participant[]> {
+    const entries = await this.options.presence.list(roomKeyOf(room));
+    return entries.filter((entry) => entry.status === 'room').map((entry) => entry.participant);
+  }
+
+  /** Sends a message to everyone admitted to a room, on every instance. */
+  async broadcast(
+    room: Pick<RoomRef, 'meetingId' | 'occurrenceId'>,
+    message: ServerMessage,
+  ): Promise<void> {
+    await this.publish(roomKeyOf(room), { kind: 'broadcast', message });
+  }
+
   /** Connections on this instance (all rooms). */
   get connectionCount(): number {
     let count = 0;
@@ -559,7 +606,43 @@ export class ControlHub {
       case 'end-meeting':
         await this.endMeeting(connection, ref);
         return;
+      default:
+        await this.toExtension(connection, message, ref);
     }
+  }
+
+  private async toExtension(
+    connection: Connection,
+    message: ClientMessage,
+    ref: string | null,
+  ): Promise<void> {
+    if (!this.extension?.messageTypes.includes(message.type)) {
+      this.error(connection, 'unknown_type', `"${message.type}" is not handled here.`, ref);
+      return;
+    }
+    if (connection.status !== 'room') {
+      this.error(connection, 'not_admitted', 'Wait until a host lets you in.', ref);
+      return;
+    }
+    await this.extension.receive({
+      room: connection.room,
+      participant: connection.participant,
+      userId: connection.userId,
+      message,
+      fail: (code, text) => this.error(connection, code, text, ref),
+    });
+  }
+
+  private extensionJoined(connection: Connection): void {
+    this.extension
+      ?.joined({
+        room: connection.room,
+        participant: connection.participant,
+        send: (message) => this.send(connection, message),
+      })
+      .catch((error: unknown) =>
+        this.options.log.error({ err: error }, 'control channel: room extension (join) failed'),
+      );
   }
 
   private async relay(
@@ -875,6 +958,9 @@ export class ControlHub {
       case 'command':
         this.onCommand(view, event);
         return;
+      case 'broadcast':
+        this.broadcastLocal(view, event.message, null);
+        return;
       case 'ended':
         for (const connection of [...view.local.values()]) {
           this.send(connection, { type: 'meeting-ended', by: event.by });
@@ -1029,6 +1115,7 @@ export class ControlHub {
         void this.announce(connection, event.by).catch((error: unknown) =>
           this.options.log.error({ err: error }, 'control channel: announcing an admission failed'),
         );
+        this.extensionJoined(connection);
         return;
       }
       case 'deny':
@@ -1095,6 +1182,13 @@ export class ControlHub {
       const now = this.now();
       view.departed.set(connection.participant.id, now);
       for (const [id, at] of view.departed) if (now - at > 60_000) view.departed.delete(id);
+    }
+    if (reason !== 'replaced' && this.extension) {
+      await this.extension
+        .departed({ room: connection.room, participantId: connection.participant.id, reason })
+        .catch((error: unknown) =>
+          this.options.log.error({ err: error }, 'control channel: room extension (leave) failed'),
+        );
     }
     if (reason !== 'replaced' && reason !== 'ended') {
       await this.options.presence.remove(
