@@ -38,7 +38,7 @@ export class EncryptingRecorder {
   private readonly writer: RecordingWriter;
   private readonly clock: Clock;
   private readonly flushIntervalMs: number;
-  private flushTimer: TimerHandle | null = null;
+  private flushTimer: { handle: TimerHandle } | null = null;
   private stopped = false;
   private failed: Error | null = null;
 
@@ -108,11 +108,13 @@ export class EncryptingRecorder {
   }
 
   private scheduleFlush(): void {
-    this.flushTimer = this.clock.setTimeout(() => this.flush(), this.flushIntervalMs);
+    this.flushTimer = {
+      handle: this.clock.setTimeout(() => this.flush(), this.flushIntervalMs),
+    };
   }
 
   private cancelFlush(): void {
-    if (this.flushTimer !== null) this.clock.clearTimeout(this.flushTimer);
+    if (this.flushTimer !== null) this.clock.clearTimeout(this.flushTimer.handle);
     this.flushTimer = null;
   }
 

@@ -9,9 +9,15 @@
  */
 
 export interface SliceResult {
-  value: Blob | null;
+  /** A Blob in browsers (what XMLHttpRequest sends); anything with a `size` tus can send. */
+  value: { size: number } | null;
   done: boolean;
 }
+
+/** How a slice's bytes become a request body: a Blob by default. */
+export type BodyFactory = (parts: Uint8Array[]) => { size: number };
+
+const blobBody: BodyFactory = (parts) => new Blob(parts as BlobPart[]);
 
 export class LiveUploadSource {
   /** Unknown until `end()`: tus uses deferred length. */
@@ -23,6 +29,8 @@ export class LiveUploadSource {
   private ended = false;
   private failure: Error | null = null;
   private waiters: (() => void)[] = [];
+
+  constructor(private readonly body: BodyFactory = blobBody) {}
 
   /** Bytes appended so far (the stored object's size once everything is acknowledged). */
   get appendedBytes(): number {
@@ -94,7 +102,7 @@ export class LiveUploadSource {
       if (position >= stop) break;
     }
     const done = this.ended && stop >= this.total;
-    return { value: new Blob(parts as BlobPart[]), done };
+    return { value: this.body(parts), done };
   }
 
   close(): void {

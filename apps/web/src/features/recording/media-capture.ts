@@ -45,8 +45,8 @@ export class MediaRecorderCapture implements MediaCapture {
       );
     };
     recorder.onerror = (event) => {
-      const error = (event as Event & { error?: unknown }).error;
-      onError(new Error(`The browser stopped recording: ${String(error ?? 'unknown error')}`));
+      const error = (event as Event & { error?: { message?: string } }).error;
+      onError(new Error(`The browser stopped recording: ${error?.message ?? 'unknown error'}`));
     };
     recorder.start(TIMESLICE_MS);
   }

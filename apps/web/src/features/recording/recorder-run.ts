@@ -102,7 +102,7 @@ export class RecorderRun {
   private recorder: EncryptingRecorder | null = null;
   private startedAt: number | null = null;
   private error: string | null = null;
-  private waitTimer: TimerHandle | null = null;
+  private waitTimer: { handle: TimerHandle } | null = null;
   private readonly clock: Clock;
 
   constructor(private readonly options: RecorderRunOptions) {
@@ -161,10 +161,12 @@ export class RecorderRun {
     this.phase = 'waiting-consent';
     this.options.onRecording(created);
     this.options.onSelfConsent();
-    this.waitTimer = this.clock.setTimeout(
-      () => this.beginCapture(),
-      ports.consentWaitMs ?? CONSENT_WAIT_MS,
-    );
+    this.waitTimer = {
+      handle: this.clock.setTimeout(
+        () => this.beginCapture(),
+        ports.consentWaitMs ?? CONSENT_WAIT_MS,
+      ),
+    };
     this.includedChanged();
   }
 
@@ -183,7 +185,7 @@ export class RecorderRun {
   beginCapture(): void {
     if (this.phase !== 'waiting-consent' || !this.created) return;
     this.phase = 'starting';
-    if (this.waitTimer !== null) this.clock.clearTimeout(this.waitTimer);
+    if (this.waitTimer !== null) this.clock.clearTimeout(this.waitTimer.handle);
     this.waitTimer = null;
     this.options.onChange();
     void this.capture(this.created).catch((error: unknown) => {
@@ -291,7 +293,7 @@ export class RecorderRun {
   }
 
   private release(): void {
-    if (this.waitTimer !== null) this.clock.clearTimeout(this.waitTimer);
+    if (this.waitTimer !== null) this.clock.clearTimeout(this.waitTimer.handle);
     this.waitTimer = null;
     this.pipeline?.dispose();
     this.pipeline = null;

@@ -1,5 +1,5 @@
 import { Upload, type DetailedError, type HttpStack } from 'tus-js-client';
-import { LiveUploadSource } from './live-upload-source';
+import { LiveUploadSource, type BodyFactory } from './live-upload-source';
 
 /**
  * Uploads a recording's ciphertext while it is being made, with tus 1.0 (tus-js-client):
@@ -40,13 +40,15 @@ export interface TusUploadOptions {
   /** Upper bound of one PATCH; a flush larger than this goes up in several. */
   maxRequestBytes?: number;
   httpStack?: HttpStack;
+  /** Request bodies (default Blob, for the browser's XMLHttpRequest). */
+  body?: BodyFactory;
 }
 
 /** 0 s, 1 s, 2 s, 4 s, then every 8 s for about five minutes without progress. */
 export const DEFAULT_RETRY_DELAYS_MS = [0, 1_000, 2_000, 4_000, ...Array<number>(36).fill(8_000)];
 
 export class TusRecordingUpload implements RecordingUpload {
-  private readonly source = new LiveUploadSource();
+  private readonly source: LiveUploadSource;
   private readonly upload: Upload;
   private readonly listeners = new Set<() => void>();
   private state: UploadProgress['state'] = 'uploading';
@@ -55,6 +57,7 @@ export class TusRecordingUpload implements RecordingUpload {
   private readonly settled: Promise<void>;
 
   constructor(options: TusUploadOptions) {
+    this.source = new LiveUploadSource(options.body);
     this.settled = new Promise<void>((resolve, reject) => {
       this.settle = { resolve, reject };
     });
