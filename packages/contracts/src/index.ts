@@ -7,3 +7,4 @@ export * from './room';
 export * from './time-zones';
 export * from './policies';
 export * from './recordings';
+export * from './passcode';

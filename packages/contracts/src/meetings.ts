@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PASSCODE_RULE, passcodeWeakness } from './passcode';
 import { effectivePolicySchema, meetingPolicyOverridesSchema } from './policies';
 
 /**
@@ -43,10 +44,13 @@ const recurrenceSchema = z
   .describe('An RFC 5545 RRULE value (without "RRULE:"), e.g. FREQ=WEEKLY;BYDAY=MO;COUNT=10');
 const passcodeSchema = z
   .string()
-  .min(4, 'must be at least 4 characters')
   .max(64)
+  .superRefine((passcode, context) => {
+    const weakness = passcodeWeakness(passcode);
+    if (weakness) context.addIssue({ code: 'custom', message: weakness });
+  })
   .nullable()
-  .describe('Asked of guests in the lobby. null removes it.');
+  .describe(`Asked of guests in the lobby: ${PASSCODE_RULE}. null removes it.`);
 
 export const createMeetingSchema = z
   .object({
