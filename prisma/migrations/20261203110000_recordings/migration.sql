@@ -25,7 +25,7 @@ CREATE TABLE "recordings" (
     "storage" "recording_storage_kind" NOT NULL,
     "storage_key" TEXT NOT NULL,
     "size_bytes" BIGINT NOT NULL DEFAULT 0,
-    "next_record_at" BIGINT NOT NULL DEFAULT 0,
+    "next_record_at" BIGINT NOT NULL DEFAULT 24,
     "partial_prefix" TEXT NOT NULL DEFAULT '',
     "upload_started" BOOLEAN NOT NULL DEFAULT false,
     "last_upload_at" TIMESTAMPTZ(3),

@@ -20,6 +20,7 @@ import {
   WrongPasscode,
 } from '../../services/meetings/join';
 import { respondAsOutsider } from '../../services/meetings/meetings';
+import { takeBudget } from '../../services/limits/budget';
 
 const problems = {
   400: problemSchema,
@@ -97,13 +98,36 @@ const guestRoutes: FastifyPluginAsyncZod = async (app) => {
         }
       },
     },
-    async (request) =>
-      refusalsAsProblems(() =>
-        enterLobby(
-          { db, serverSecret: config.SERVER_SECRET, nowMs: Date.now() },
-          { meetingId: request.params.meetingId, input: request.body },
-        ),
-      ),
+    async (request) => {
+      // Wrong passcodes per meeting from every address together (docs/security.md): more
+      // addresses buy no more guesses. A guess is reserved before it is checked, so parallel
+      // requests cannot overdraw the budget, and given back unless it was wrong.
+      const giveBack = request.body.passcode
+        ? await takeBudget(app.limits, {
+            key: `passcode-failures|${request.params.meetingId.slice(0, 64)}`,
+            max: config.MEETING_PASSCODE_FAILURE_LIMIT,
+            windowMs: 3_600_000,
+            refusal: (wait) =>
+              `This meeting has had too many wrong passcodes in the last hour. Try again in ${wait}, or ask the organiser to check the passcode.`,
+          })
+        : null;
+      let wrongPasscode = false;
+      try {
+        return await refusalsAsProblems(async () => {
+          try {
+            return await enterLobby(
+              { db, serverSecret: config.SERVER_SECRET, nowMs: Date.now() },
+              { meetingId: request.params.meetingId, input: request.body },
+            );
+          } catch (error) {
+            wrongPasscode = error instanceof WrongPasscode;
+            throw error;
+          }
+        });
+      } finally {
+        if (!wrongPasscode) await giveBack?.();
+      }
+    },
   );
 
   app.post(

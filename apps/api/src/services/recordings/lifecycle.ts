@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
 import {
+  canonicalJson,
   CryptoError,
   checkRequiredRecipients,
   verifyRecordingEnvelope,
   verifyRecordingSeal,
   type JsonObject,
+  type JsonValue,
   type RecordingEnvelope,
   type RecordingSeal,
   type Signed,
@@ -253,8 +255,13 @@ async function loadAsRecorder(db: DbOrTx, recordingId: string, userId: string): 
   return row;
 }
 
+/** JSONB does not keep key order: compare canonical forms (RFC 8785). */
 function sameJson(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+  try {
+    return canonicalJson(a as JsonValue) === canonicalJson(b as JsonValue);
+  } catch {
+    return false;
+  }
 }
 
 /** Stores the recorder's signed envelope once, after checking it; the recording starts. */
@@ -321,7 +328,7 @@ export async function storeEnvelope(options: {
   }
   const updated = await db.$transaction(async (tx) => {
     const claimed = await tx.recording.updateMany({
-      where: { id: row.id, state: 'requested', envelope: { equals: null } as never },
+      where: { id: row.id, state: 'requested' },
       data: {
         envelope: options.envelope,
         state: 'recording',

@@ -298,7 +298,7 @@ export function MeetingFormPage({ meetingId }: { meetingId?: string }) {
             hint={
               original?.hasPasscode
                 ? 'Leave empty to keep the current passcode.'
-                : 'Guests type it in the lobby.'
+                : 'Guests type it in the lobby. At least 9 digits, or 6 characters with letters.'
             }
           />
           {original?.hasPasscode && (

@@ -105,7 +105,9 @@ describe('validateForm', () => {
     expect(validateForm({ ...base, invitees: 'ann@example.org, not an address' }).invitees).toBe(
       'Not e-mail addresses: not an address',
     );
-    expect(validateForm({ ...base, passcode: 'abc' }).passcode).toMatch(/4 characters/);
+    expect(validateForm({ ...base, passcode: 'abc' }).passcode).toMatch(/too easy to guess/);
+    expect(validateForm({ ...base, passcode: '123456' }).passcode).toMatch(/at least 9/);
+    expect(validateForm({ ...base, passcode: 'tide-lamp-9' }).passcode).toBeUndefined();
   });
 
   it('reads address lists the way people paste them', () => {

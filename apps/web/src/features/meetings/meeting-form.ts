@@ -1,5 +1,6 @@
 import {
   formatUtcBasic,
+  passcodeWeakness,
   type CreateMeetingInput,
   type Meeting,
   type UpdateMeetingInput,
@@ -280,7 +281,8 @@ export function validateForm(state: MeetingFormState): FormErrors {
     errors.invitees = `Not e-mail addresses: ${invitees.invalid.join(', ')}`;
   const hosts = parseEmailList(state.hosts);
   if (hosts.invalid.length > 0) errors.hosts = `Not e-mail addresses: ${hosts.invalid.join(', ')}`;
-  if (state.passcode && state.passcode.length < 4) errors.passcode = 'At least 4 characters.';
+  const weakness = state.passcode ? passcodeWeakness(state.passcode) : null;
+  if (weakness) errors.passcode = `The passcode ${weakness}.`;
   if (!/^\d{1,2}$/.test(state.earlyJoinMinutes) || Number(state.earlyJoinMinutes) > 60) {
     errors.earlyJoinMinutes = 'From 0 to 60 minutes.';
   }
