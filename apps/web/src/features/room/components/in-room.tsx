@@ -24,6 +24,8 @@ import type { RoomView } from '../room-session';
 import { ChatPanel } from './chat-panel';
 import { EncryptionStatus } from './encryption-status';
 import { ParticipantsPanel } from './participants-panel';
+import type { RecordingRoom } from '../../recording/recording-room';
+import { RecordingConsentPrompt, RecordingControls, RecordingIndicator } from './recording-status';
 import { SecurityCodeDialog } from './security-code-dialog';
 
 type Panel = 'participants' | 'chat' | null;
@@ -35,11 +37,13 @@ export function InRoom({
   room,
   state,
   view,
+  recording = null,
 }: {
   controller: MeetingRoomController;
   room: Room;
   state: RoomControllerState;
   view: RoomView;
+  recording?: RecordingRoom | null;
 }) {
   const [panel, setPanel] = useState<Panel>(null);
   const [layout, setLayout] = useState<Layout>('grid');
@@ -85,6 +89,7 @@ export function InRoom({
               ))}
             </div>
           </header>
+          {recording && <RecordingIndicator recording={recording} />}
           <Notices controller={controller} state={state} view={view} />
           <div className="flex min-h-0 flex-1">
             <main className="min-w-0 flex-1" aria-label="Stage">
@@ -134,6 +139,7 @@ export function InRoom({
                 )
               }
             />
+            {recording && <RecordingControls recording={recording} />}
             <button
               type="button"
               aria-pressed={view.self?.handRaised ?? false}
@@ -199,6 +205,7 @@ export function InRoom({
             onClose={() => setShowCode(false)}
           />
         )}
+        {recording && <RecordingConsentPrompt recording={recording} />}
         <RoomAudioRenderer />
         <ConnectionStateToast />
       </LayoutContextProvider>

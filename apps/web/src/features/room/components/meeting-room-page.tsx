@@ -4,6 +4,7 @@ import { useEffect, useMemo, useState } from 'react';
 import {
   bindGuestKey,
   generateExchangeKeyPair,
+  generateSigningKeyPair,
   ready,
   toBase64Url,
   type ExchangeKeyPair,
@@ -22,6 +23,7 @@ import { useIdentity } from '../../identity';
 import { UnlockPanel } from '../../identity/unlock-panel';
 import { KeyPins, localStoragePinStorage } from '../../key-directory/pins';
 import { useSession } from '../../session/session';
+import { guestConsentSigner, memberConsentSigner } from '../../recording/consent-signer';
 import type { SocketLike } from '../control-connection';
 import { linkSecretFromFragment, recallLinkSecret, rememberLinkSecret } from '../guest-link';
 import type { RoomBackend } from '../meeting-room-controller';
@@ -159,6 +161,21 @@ function MemberEntry({
       backend,
       askName: false,
       askPasscode: false,
+      recording: {
+        identity: {
+          signer: memberConsentSigner(session.user.id, unlocked.identity),
+          member: {
+            userId: session.user.id,
+            identity: unlocked.identity,
+            pinnedExchangeKey: (userId) =>
+              new KeyPins(localStoragePinStorage(window.localStorage), session.user.id).pinOf(
+                userId,
+              )?.exchangePublicKey ?? null,
+          },
+          signingPublicKey: unlocked.identity.signingPublicKey,
+        },
+        policy: meeting.effectivePolicy.recording,
+      },
     };
   }, [meeting, unlocked, meetingId, session.user, linkSecret]);
 
@@ -196,6 +213,7 @@ function GuestEntry({ meetingId, linkSecret }: { meetingId: string; linkSecret: 
 
   const entry = useMemo<RoomEntry | null>(() => {
     if (!info || !keys) return null;
+    const signingKeys = generateSigningKeyPair();
     let ticket: string | null = null;
     const guestKey = linkSecret
       ? {
@@ -245,6 +263,15 @@ function GuestEntry({ meetingId, linkSecret }: { meetingId: string; linkSecret: 
       backend,
       askName: true,
       askPasscode: info.passcodeRequired,
+      // Guests consent with an ephemeral key bound to the link (docs/crypto.md section 11).
+      recording: {
+        identity: {
+          signer: guestConsentSigner(signingKeys, linkSecret),
+          member: null,
+          signingPublicKey: signingKeys.publicKey,
+        },
+        policy: null,
+      },
     };
   }, [info, keys, meetingId, linkSecret]);
 

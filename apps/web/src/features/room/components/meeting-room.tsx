@@ -5,6 +5,8 @@ import { LogLevel, setLogLevel } from 'livekit-client';
 import { useEffect, useMemo } from 'react';
 import { detectCapabilities, joinBlock } from '../media-support';
 import { MeetingRoomController, type RoomControllerOptions } from '../meeting-room-controller';
+import { createRoomRecording, type RecordingIdentity } from '../../recording/browser-recording';
+import type { RecordingPolicyView } from '../../recording/recording-room';
 import { InRoom } from './in-room';
 import { PreJoinScreen } from './pre-join-screen';
 import { useControllerState, useRoomView } from './use-room';
@@ -16,6 +18,8 @@ export interface RoomEntry extends Omit<RoomControllerOptions, 'createWorker' | 
   /** Guests: ask for a display name, and the meeting's passcode when it has one. */
   askName: boolean;
   askPasscode: boolean;
+  /** Who signs consents (and, for members, records), and the meeting's recording policy. */
+  recording?: { identity: RecordingIdentity; policy: RecordingPolicyView | null } | null;
 }
 
 declare global {
@@ -26,6 +30,7 @@ declare global {
       view: () => unknown;
       remoteStats: () => Promise<unknown>;
       joinToFirstFrameMs: () => number | null;
+      recording?: () => unknown;
     };
   }
 }
@@ -48,12 +53,21 @@ export function MeetingRoom({ entry }: { entry: RoomEntry }) {
       }),
     [entry],
   );
+  const recording = useMemo(
+    () =>
+      entry.recording
+        ? createRoomRecording(controller, entry.recording.identity, entry.recording.policy)
+        : null,
+    [controller, entry],
+  );
+  useEffect(() => () => recording?.dispose(), [recording]);
   useEffect(() => {
     window.__conclaveRoom = {
       state: () => controller.state(),
       view: () => controller.session.view(),
       remoteStats: () => controller.remoteStats(),
       joinToFirstFrameMs: () => controller.joinToFirstFrameMs(),
+      recording: () => recording?.recording.view(),
     };
     const leaveOnUnload = () => void controller.leave();
     window.addEventListener('pagehide', leaveOnUnload);
@@ -62,7 +76,7 @@ export function MeetingRoom({ entry }: { entry: RoomEntry }) {
       controller.dispose();
       delete window.__conclaveRoom;
     };
-  }, [controller]);
+  }, [controller, recording]);
   const state = useControllerState(controller);
   const view = useRoomView(controller);
   const block = useMemo(
@@ -105,7 +119,13 @@ export function MeetingRoom({ entry }: { entry: RoomEntry }) {
       );
     case 'in-room':
       return room ? (
-        <InRoom controller={controller} room={room} state={state} view={view} />
+        <InRoom
+          controller={controller}
+          room={room}
+          state={state}
+          view={view}
+          recording={recording?.recording ?? null}
+        />
       ) : (
         <Waiting title={entry.title} text="Joining…" />
       );
