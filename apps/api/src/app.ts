@@ -23,6 +23,7 @@ import meetingTestHooks from './routes/test-hooks/meetings';
 import { redactSecretPath } from './services/calendar/feeds';
 import accountTestHooks from './routes/test-hooks/accounts';
 import auth from './plugins/app/auth';
+import deferredWork from './plugins/app/deferred';
 import accountRoutes from './routes/account/index';
 import adminRoutes from './routes/admin/index';
 import authRoutes from './routes/auth/index';
@@ -122,6 +123,7 @@ export default fp(
     await app.register(cookie);
     await app.register(auth);
     await app.register(rateLimits);
+    await app.register(deferredWork);
     await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
     await app.register(openapi, { version: deps.version, publicUrl: deps.config.PUBLIC_URL });
 

@@ -21,6 +21,8 @@ import { signedInState } from '../../services/accounts/account-state';
 import { getSignUpStatus } from '../../services/accounts/settings';
 import { preLogin, signIn, signOut } from '../../services/accounts/sign-in';
 import { lookUpSignUpLink, requestSignUpLink, signUp } from '../../services/accounts/sign-up';
+import { AppError } from '../../errors';
+import { takeBudget } from '../../services/limits/budget';
 import { clientInfo } from './client-info';
 import { unauthenticatedLimit } from './limits';
 import recoveryRoutes from './recovery';
@@ -80,14 +82,32 @@ const authRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const { userId, session } = await signIn({
-        db,
-        email: request.body.email,
-        authKey: request.body.authKey,
-        client: clientInfo(request),
+      const email = normalizeEmail(request.body.email);
+      // Failed sign-ins per address from every client address together, whether or not the
+      // address has an account (docs/security.md): more addresses buy no more guesses.
+      const giveBack = await takeBudget(app.limits, {
+        key: `sign-in-failures|${email}`,
+        max: config.SIGN_IN_ACCOUNT_FAILURE_LIMIT,
+        windowMs: 3_600_000,
+        refusal: (wait) =>
+          `Too many failed sign-ins for ${email} in the last hour. Try again in ${wait}, or reset your password with "Forgot password".`,
       });
-      setSessionCookies(reply, config, session);
-      return signedInState(db, userId);
+      let signedIn: Awaited<ReturnType<typeof signIn>>;
+      try {
+        signedIn = await signIn({
+          db,
+          email,
+          authKey: request.body.authKey,
+          client: clientInfo(request),
+          afterReply: (name, task) => app.deferred.run(name, task),
+        });
+      } catch (error) {
+        if (!(error instanceof AppError && error.code === 'unauthenticated')) await giveBack();
+        throw error;
+      }
+      await giveBack();
+      setSessionCookies(reply, config, signedIn.session);
+      return signedInState(db, signedIn.userId);
     },
   );
 
