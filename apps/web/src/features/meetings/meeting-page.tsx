@@ -13,6 +13,7 @@ import {
 import { Alert, Badge, Button, Card, Spinner } from '../../components/ui';
 import { api, errorMessage, isApiError } from '../../lib/api';
 import { useOrg } from '../orgs/org-context';
+import { RecordingsList } from '../recordings/recordings-list';
 import { createGuestLink } from '../room/guest-link';
 import { CopyButton } from './copy-button';
 import {
@@ -255,6 +256,10 @@ export function MeetingPage({ meetingId }: { meetingId: string }) {
             </li>
           ))}
         </ul>
+      </Card>
+
+      <Card title="Recordings">
+        <RecordingsList meetingId={meeting.id} pageSize={10} />
       </Card>
 
       <Card title="Links">

@@ -30,6 +30,7 @@ export const AUDIT_ROLES: readonly OrgRole[] = ['owner', 'admin', 'compliance'];
  */
 export const orgTabs: { segment: string; label: string; roles?: readonly OrgRole[] }[] = [
   { segment: 'meetings', label: 'Meetings' },
+  { segment: 'recordings', label: 'Recordings' },
   { segment: 'members', label: 'Members' },
   { segment: 'directory', label: 'Key directory' },
   { segment: 'audit', label: 'Audit log', roles: AUDIT_ROLES },
