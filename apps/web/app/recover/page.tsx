@@ -5,6 +5,7 @@ import { isCryptoError } from '@conclave/crypto';
 import { recoveryStartResponseSchema, signedInSchema } from '@conclave/contracts';
 import { TextField, TextLink } from '../../src/components/ui';
 import { makeRecovery } from '../../src/features/identity/account-keys';
+import { browserKdfPins } from '../../src/features/identity/kdf-pins';
 import { NewPasswordFromLink } from '../../src/features/session/new-password-from-link';
 import { api } from '../../src/lib/api';
 
@@ -62,6 +63,7 @@ export default function RecoverPage() {
           body: recovery.body,
           schema: signedInSchema,
         });
+        browserKdfPins()?.remember(session.user.email, recovery.body.kdfParams);
         return { session, identity: recovery.identity, recoveryCode: recovery.recoveryCode };
       }}
       doneTitle="Your new password is set"

@@ -3,6 +3,7 @@
 import { resetStartResponseSchema, signedInSchema } from '@conclave/contracts';
 import { Alert } from '../../src/components/ui';
 import { makeNewAccountKeys } from '../../src/features/identity/account-keys';
+import { browserKdfPins } from '../../src/features/identity/kdf-pins';
 import { NewPasswordFromLink } from '../../src/features/session/new-password-from-link';
 import { api } from '../../src/lib/api';
 
@@ -29,6 +30,7 @@ export default function ResetPage() {
           body: { ...keys.body, token },
           schema: signedInSchema,
         });
+        browserKdfPins()?.remember(session.user.email, keys.body.kdfParams);
         return { session, identity: keys.identity, recoveryCode: keys.recoveryCode };
       }}
       doneTitle="Your account is reset"

@@ -22,6 +22,7 @@ import {
 import { api, ApiError, errorMessage } from '../../lib/api';
 import { identityStore, useIdentity } from '../identity';
 import { makeNewRecoveryCode, makePasswordChange } from '../identity/account-keys';
+import { browserKdfPins } from '../identity/kdf-pins';
 import { RecoveryCodeStep } from '../identity/recovery-code-step';
 import { sessionStore } from '../session/session';
 import { NewPasswordFields, passwordProblems } from '../session/new-password-fields';
@@ -130,8 +131,9 @@ function ChangePassword({ session }: { session: SignedIn }) {
     if (Object.keys(problems).length > 0) return;
     setBusy(true);
     try {
-      const change = await makePasswordChange(current, password, session.keys);
+      const change = await makePasswordChange(current, password, session.keys, session.user.email);
       const updated = await api('/account/password', { body: change.body, schema: signedInSchema });
+      browserKdfPins()?.remember(session.user.email, change.body.kdfParams);
       const state = identityStore.getState();
       await identityStore.unlock(updated.user.id, change.identity, {
         keep: state.status === 'unlocked' && state.kept,
@@ -197,7 +199,7 @@ function RecoveryCode({ session }: { session: SignedIn }) {
     setBusy(true);
     setError(null);
     try {
-      const made = await makeNewRecoveryCode(password, session.keys);
+      const made = await makeNewRecoveryCode(password, session.keys, session.user.email);
       await api('/account/recovery-code', { body: made.body });
       setPassword('');
       setNewCode(made.recoveryCode);

@@ -18,6 +18,7 @@ import {
 } from '@conclave/crypto';
 import { recoveryProofStatement, type AccountKeys, type RecoveryStart } from '@conclave/contracts';
 import { deriveKeysInWorker } from './derive';
+import { browserKdfPins } from './kdf-pins';
 
 /**
  * Everything the portal does with passwords and keys, in the browser: what is sent is the
@@ -62,12 +63,28 @@ export async function makeNewAccountKeys(password: string): Promise<NewAccountKe
   }
 }
 
-/** The auth key for sign-in, from the pre-login parameters (checked against the floor). */
-export async function deriveForSignIn(password: string, params: unknown) {
+/**
+ * An existing account's parameters as the server serves them, checked against the floor and
+ * against what this browser remembers for the account (kdf-pins.ts), before the password is
+ * used: an auth key derived from weakened parameters would be sent to the server.
+ */
+function accountKdfParams(email: string, params: unknown): KdfParams {
+  const parsed = parseKdfParams(params);
+  browserKdfPins()?.check(email, parsed);
+  return parsed;
+}
+
+/** The auth key for sign-in, from the pre-login parameters (floor and this browser's pin). */
+export async function deriveForSignIn(password: string, params: unknown, email: string) {
   await ready();
-  const checked = parseKdfParams(params);
+  const checked = accountKdfParams(email, params);
   const keys = await deriveKeysInWorker(password, checked);
-  return { authKey: toBase64Url(keys.authKey), wrapKey: keys.wrapKey, ms: keys.ms };
+  return {
+    authKey: toBase64Url(keys.authKey),
+    wrapKey: keys.wrapKey,
+    ms: keys.ms,
+    kdfParams: checked,
+  };
 }
 
 /** Opens the wrapped identity; the public keys must be the ones the directory lists. */
@@ -86,11 +103,19 @@ export function openIdentity(keys: AccountKeys, wrapKey: Uint8Array): Identity {
 }
 
 /** Unlock after a reload: derive from the stored parameters and open the identity. */
-export async function unlockWithPassword(password: string, keys: AccountKeys): Promise<Identity> {
+export async function unlockWithPassword(
+  password: string,
+  keys: AccountKeys,
+  email: string,
+): Promise<Identity> {
   await ready();
-  const derived = await deriveKeysInWorker(password, parseKdfParams(keys.kdfParams));
+  const params = accountKdfParams(email, keys.kdfParams);
+  const derived = await deriveKeysInWorker(password, params);
   try {
-    return openIdentity(keys, derived.wrapKey);
+    const identity = openIdentity(keys, derived.wrapKey);
+    // The identity opened: these parameters are the account's own.
+    browserKdfPins()?.remember(email, params);
+    return identity;
   } finally {
     derived.wrapKey.fill(0);
   }
@@ -101,9 +126,13 @@ export async function makePasswordChange(
   currentPassword: string,
   newPassword: string,
   keys: AccountKeys,
+  email: string,
 ) {
   await ready();
-  const current = await deriveKeysInWorker(currentPassword, parseKdfParams(keys.kdfParams));
+  const current = await deriveKeysInWorker(
+    currentPassword,
+    accountKdfParams(email, keys.kdfParams),
+  );
   let identity: Identity;
   try {
     identity = openIdentity(keys, current.wrapKey);
@@ -128,9 +157,9 @@ export async function makePasswordChange(
 }
 
 /** A new recovery code: the password re-authenticates and opens the identity to wrap it. */
-export async function makeNewRecoveryCode(password: string, keys: AccountKeys) {
+export async function makeNewRecoveryCode(password: string, keys: AccountKeys, email: string) {
   await ready();
-  const derived = await deriveKeysInWorker(password, parseKdfParams(keys.kdfParams));
+  const derived = await deriveKeysInWorker(password, accountKdfParams(email, keys.kdfParams));
   let identity: Identity;
   try {
     identity = openIdentity(keys, derived.wrapKey);

@@ -33,7 +33,7 @@ export function UnlockPanel({
     setBusy(true);
     setError(null);
     try {
-      const unlocked = await unlockWithPassword(password, session.keys);
+      const unlocked = await unlockWithPassword(password, session.keys, session.user.email);
       await identityStore.unlock(session.user.id, unlocked, { keep });
       setPassword('');
       onUnlocked?.();

@@ -6,6 +6,7 @@ import { Button, Checkbox, Spinner, TextField } from '../../components/ui';
 import { api, errorMessage, isApiError } from '../../lib/api';
 import { identityStore } from '../identity';
 import { deriveForSignIn, openIdentity } from '../identity/account-keys';
+import { browserKdfPins, isKdfParamsRefused } from '../identity/kdf-pins';
 import { FormError } from './form-error';
 import { sessionStore } from './session';
 
@@ -29,17 +30,20 @@ export function SignInForm({
   const [keep, setKeep] = useState(false);
   const [stage, setStage] = useState<Stage>('idle');
   const [error, setError] = useState<string | null>(null);
+  /** The server re-salted this account's parameters: continuing needs the person's word. */
+  const [saltChanged, setSaltChanged] = useState(false);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
     setError(null);
+    setSaltChanged(false);
     setStage('unlocking');
     try {
       const { kdfParams } = await api('/auth/pre-login', {
         body: { email },
         schema: preLoginResponseSchema,
       });
-      const derived = await deriveForSignIn(password, kdfParams);
+      const derived = await deriveForSignIn(password, kdfParams, email);
       setStage('signing-in');
       try {
         const session = await api('/auth/sign-in', {
@@ -47,6 +51,8 @@ export function SignInForm({
           schema: signedInSchema,
         });
         const identity = openIdentity(session.keys, derived.wrapKey);
+        // The identity opened with keys from these parameters: they are the account's own.
+        browserKdfPins()?.remember(email, derived.kdfParams);
         await identityStore.unlock(session.user.id, identity, { keep });
         sessionStore.signedIn(session);
         onSignedIn(session);
@@ -55,6 +61,7 @@ export function SignInForm({
       }
     } catch (caught) {
       setStage('idle');
+      if (isKdfParamsRefused(caught)) setSaltChanged(caught.reason === 'salt-changed');
       setError(
         isApiError(caught, 429)
           ? `${caught.detail} This protects your account from password guessing.`
@@ -67,6 +74,19 @@ export function SignInForm({
   return (
     <form onSubmit={(event) => void submit(event)} className="space-y-4" noValidate={false}>
       {error && <FormError title="Could not sign in">{error}</FormError>}
+      {saltChanged && (
+        <Button
+          type="button"
+          variant="secondary"
+          onClick={() => {
+            browserKdfPins()?.forget(email);
+            setSaltChanged(false);
+            setError(null);
+          }}
+        >
+          I changed my password on another device: accept the new parameters
+        </Button>
+      )}
       <TextField
         label="E-mail address"
         type="email"

@@ -6,6 +6,7 @@ import { Button, Checkbox, Spinner, TextField } from '../../components/ui';
 import { api, ApiError, errorMessage } from '../../lib/api';
 import { identityStore } from '../identity';
 import { makeNewAccountKeys } from '../identity/account-keys';
+import { browserKdfPins } from '../identity/kdf-pins';
 import { FormError } from './form-error';
 import { NewPasswordFields, passwordProblems } from './new-password-fields';
 import { sessionStore } from './session';
@@ -59,6 +60,7 @@ export function SignUpForm({
         schema: signedInSchema,
       });
       await identityStore.unlock(session.user.id, keys.identity, { keep });
+      browserKdfPins()?.remember(email, keys.body.kdfParams);
       sessionStore.signedIn(session);
       onCreated(session, keys.recoveryCode);
     } catch (caught) {
