@@ -19,6 +19,8 @@ declare module 'autocannon' {
     duration?: number;
     headers?: Record<string, string>;
     body?: string;
+    /** Requests sent in turn on each connection. */
+    requests?: { method: string; path: string; headers?: Record<string, string>; body?: string }[];
   }
   function autocannon(options: Options): Promise<Result>;
   export default autocannon;

@@ -45,20 +45,38 @@ interface Instance {
   url: string;
   /** PUBLIC_URL of the instance: the Origin a browser on it would send. */
   origin: string;
+  child: ChildProcess;
 }
+
+interface LoopDelay {
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+/** How long the instance's event loop was blocked since the last call (it resets). */
+async function eventLoopDelay(instance: Instance): Promise<LoopDelay> {
+  return new Promise((resolve) => {
+    instance.child.once('message', (message) => resolve(message as LoopDelay));
+    instance.child.send('event-loop-delay');
+  });
+}
+
+const delayText = (delay: LoopDelay) =>
+  `event-loop delay p99 ${delay.p99.toFixed(0)} ms, max ${delay.max.toFixed(0)} ms`;
 
 async function startInstance(env: Record<string, string>): Promise<Instance> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(HERE, 'instance.ts')], {
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
   children.push(child);
   return new Promise((resolve, reject) => {
     let buffer = '';
-    child.stdout.on('data', (chunk: Buffer) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
       buffer += chunk.toString();
       const match = /READY (\S+) (\S+)/.exec(buffer);
-      if (match?.[1] && match[2]) resolve({ url: match[1], origin: match[2] });
+      if (match?.[1] && match[2]) resolve({ url: match[1], origin: match[2], child });
     });
     child.once('exit', (code) => reject(new Error(`API instance exited with ${code}`)));
   });
@@ -150,7 +168,8 @@ async function main(): Promise<void> {
     const cookie = `conclave_session=${session.token}; conclave_csrf=${csrf}`;
 
     // ---- token issuance ---------------------------------------------------------------
-    const single = (await startInstance(baseEnv)).url;
+    const singleInstance = await startInstance(baseEnv);
+    const single = singleInstance.url;
     const local = (minutes: number) =>
       new Date(Date.now() + minutes * 60_000).toISOString().slice(0, 16);
     const created = await fetch(`${single}/api/orgs/${org.id}/meetings`, {
@@ -167,6 +186,7 @@ async function main(): Promise<void> {
     if (created.status !== 201)
       throw new Error(`creating the meeting: ${created.status} ${await created.text()}`);
     const meeting = meetingSchema.parse(await created.json());
+    await eventLoopDelay(singleInstance);
     const tokenResult = await autocannon({
       url: `${single}/api/orgs/${org.id}/meetings/${meeting.id}/token`,
       method: 'POST',
@@ -180,8 +200,13 @@ async function main(): Promise<void> {
     rows.push([
       'LiveKit token issuance (1 instance, 10 connections)',
       `${TOKEN_SECONDS} s, ${tokenResult.requests.total} requests`,
-      `${Math.round(tokenResult.requests.average)} req/s, p50 ${tokenResult.latency.p50} ms, p99 ${tokenResult.latency.p99} ms`,
+      `${Math.round(tokenResult.requests.average)} req/s, p50 ${tokenResult.latency.p50} ms, p99 ${tokenResult.latency.p99} ms, ${delayText(await eventLoopDelay(singleInstance))}`,
     ]);
+
+    // ---- worst-case recurrences under load (security finding: one request blocked 21 s) --
+    rows.push(
+      await recurrenceStress({ instance: singleInstance, cookie, csrf, orgId: org.id, local }),
+    );
     await stopInstances();
 
     // ---- fan-out ----------------------------------------------------------------------
@@ -241,6 +266,64 @@ async function main(): Promise<void> {
   console.log(line(['Benchmark', 'Setting', 'Result']));
   console.log(line(widths.map((w) => '-'.repeat(w))));
   for (const row of rows) console.log(line(row));
+}
+
+/**
+ * Token requests for an occurrence 99 years out on an open-ended daily series, and agenda
+ * queries over the year 9000, from 10 connections: the event loop must stay responsive.
+ */
+async function recurrenceStress(options: {
+  instance: Instance;
+  cookie: string;
+  csrf: string;
+  orgId: string;
+  local: (minutes: number) => string;
+}): Promise<[string, string, string]> {
+  const { instance, cookie, csrf, orgId, local } = options;
+  const headers = { cookie, 'x-csrf-token': csrf, 'content-type': 'application/json' };
+  const created = await fetch(`${instance.url}/api/orgs/${orgId}/meetings`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({
+      title: 'Daily forever',
+      startLocal: local(-5),
+      endLocal: local(25),
+      timeZone: 'Europe/Berlin',
+      recurrence: 'FREQ=DAILY',
+      notify: false,
+    }),
+  });
+  if (created.status !== 201) throw new Error(`creating the series: ${created.status}`);
+  const meeting = meetingSchema.parse(await created.json());
+  const far = new Date(Date.parse(meeting.start) + 99 * 365 * 86_400_000)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
+  await eventLoopDelay(instance);
+  const result = await autocannon({
+    url: instance.url,
+    connections: 10,
+    duration: TOKEN_SECONDS,
+    requests: [
+      {
+        method: 'POST',
+        path: `/api/orgs/${orgId}/meetings/${meeting.id}/token`,
+        headers,
+        body: JSON.stringify({ occurrenceId: far }),
+      },
+      {
+        method: 'GET',
+        path: `/api/orgs/${orgId}/meetings/${meeting.id}/occurrences?from=9000-01-01T00:00:00Z&to=9001-01-01T00:00:00Z`,
+        headers,
+      },
+    ],
+  });
+  const delay = await eventLoopDelay(instance);
+  return [
+    'Worst-case recurrences (far occurrence ids, year-9000 ranges; 10 connections)',
+    `${TOKEN_SECONDS} s, ${result.requests.total} requests`,
+    `${Math.round(result.requests.average)} req/s, p99 ${result.latency.p99} ms, ${delayText(delay)}`,
+  ];
 }
 
 async function fanOut(options: {
