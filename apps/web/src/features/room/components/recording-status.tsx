@@ -173,7 +173,7 @@ export function RecordingControls({ recording }: { recording: RecordingRoom }) {
     <div className="flex flex-wrap items-center gap-2" data-testid="recording-controls">
       {view.canRequest && !busy && !choosing && (
         <button type="button" className="lk-button" onClick={() => setChoosing(true)}>
-          ⏺ Record
+          Record
         </button>
       )}
       {view.canRequest && !busy && choosing && (
@@ -216,7 +216,7 @@ export function RecordingControls({ recording }: { recording: RecordingRoom }) {
           className="lk-button bg-red-900"
           onClick={() => void recording.stopRecording()}
         >
-          ⏹ Stop recording
+          Stop recording
         </button>
       )}
       {run && <RecorderProgress view={view} />}
