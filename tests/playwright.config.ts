@@ -6,6 +6,7 @@ import { chromiumLaunchOptions } from './support/chromium';
  * - `packages`: browser tests that belong to one package (e.g. crypto vectors in Chromium,
  *   the development media server with livekit-client). They start their own fixtures.
  * - `e2e`: what a person does in the portal; runs against the whole product (see ./support).
+ * - `e2e-livekit`: the meeting room against the product on the real LiveKit server.
  * No retries: a flaky test is a bug to fix, not to hide.
  */
 export default defineConfig({
@@ -33,6 +34,14 @@ export default defineConfig({
     {
       name: 'e2e',
       testMatch: ['tests/e2e/**/*.spec.ts'],
+    },
+    {
+      // The meeting room again, on the real LiveKit server (built by scripts/livekit/build.sh),
+      // plus what only a real server can show (tests/e2e-livekit). Specs that read the
+      // development server's test-only tap are tagged @dev-media-server and stay on `e2e`.
+      name: 'e2e-livekit',
+      testMatch: ['tests/e2e/room*.spec.ts', 'tests/e2e-livekit/**/*.spec.ts'],
+      grepInvert: /@dev-media-server/,
     },
   ],
 });

@@ -108,44 +108,46 @@ async function assessMeeting(page: Page, orgId: string, meetingId: string) {
   return verdicts.sort();
 }
 
-test('the media server’s tap: no decodable media with E2EE on; the same check finds plaintext with E2EE off', async ({
-  browser,
-  request,
-  baseURL,
-}) => {
-  test.setTimeout(150_000);
-  const org = await seedRoomOrg(request, 1);
-  const pages = await signedInPages(browser, baseURL!, [org.owner, org.members[0]!]);
-  const ids = [org.owner.userId, org.members[0]!.userId];
+test(
+  'the media server’s tap: no decodable media with E2EE on; the same check finds plaintext with E2EE off',
+  { tag: '@dev-media-server' },
+  async ({ browser, request, baseURL }) => {
+    test.setTimeout(150_000);
+    const org = await seedRoomOrg(request, 1);
+    const pages = await signedInPages(browser, baseURL!, [org.owner, org.members[0]!]);
+    const ids = [org.owner.userId, org.members[0]!.userId];
 
-  const encrypted = await createMeeting(pages[0]!, org.orgId, { e2ee: true });
-  await Promise.all(pages.map((page) => joinRoom(page, `/meet/${encrypted.id}?org=${org.orgId}`)));
-  await expectAllDecode(pages, ids);
-  expect(await assessMeeting(pages[0]!, org.orgId, encrypted.id)).toEqual([
-    'camera:encrypted',
-    'camera:encrypted',
-    'microphone:encrypted',
-    'microphone:encrypted',
-  ]);
-  for (const page of pages) await page.getByRole('button', { name: 'Leave' }).click();
-
-  const open = await createMeeting(pages[0]!, org.orgId, { e2ee: false });
-  for (const page of pages) {
-    await page.goto(`/meet/${open.id}?org=${org.orgId}`);
-    // Before joining, everyone is told that this meeting is not end-to-end encrypted.
-    await expect(page.getByTestId('prejoin-e2ee')).toHaveAttribute('data-e2ee', 'off');
-    await expect(page.getByTestId('prejoin-e2ee')).toContainText(
-      'This meeting is not end-to-end encrypted',
+    const encrypted = await createMeeting(pages[0]!, org.orgId, { e2ee: true });
+    await Promise.all(
+      pages.map((page) => joinRoom(page, `/meet/${encrypted.id}?org=${org.orgId}`)),
     );
-  }
-  await Promise.all(pages.map((page) => pressJoin(page)));
-  await expect(pages[0]!.getByTestId('encryption-status')).toHaveAttribute('data-e2ee', 'off');
-  await expectAllDecode(pages, ids);
-  expect(await assessMeeting(pages[0]!, org.orgId, open.id)).toEqual([
-    'camera:decodable',
-    'camera:decodable',
-    'microphone:decodable',
-    'microphone:decodable',
-  ]);
-  await Promise.all(pages.map((page) => page.context().close()));
-});
+    await expectAllDecode(pages, ids);
+    expect(await assessMeeting(pages[0]!, org.orgId, encrypted.id)).toEqual([
+      'camera:encrypted',
+      'camera:encrypted',
+      'microphone:encrypted',
+      'microphone:encrypted',
+    ]);
+    for (const page of pages) await page.getByRole('button', { name: 'Leave' }).click();
+
+    const open = await createMeeting(pages[0]!, org.orgId, { e2ee: false });
+    for (const page of pages) {
+      await page.goto(`/meet/${open.id}?org=${org.orgId}`);
+      // Before joining, everyone is told that this meeting is not end-to-end encrypted.
+      await expect(page.getByTestId('prejoin-e2ee')).toHaveAttribute('data-e2ee', 'off');
+      await expect(page.getByTestId('prejoin-e2ee')).toContainText(
+        'This meeting is not end-to-end encrypted',
+      );
+    }
+    await Promise.all(pages.map((page) => pressJoin(page)));
+    await expect(pages[0]!.getByTestId('encryption-status')).toHaveAttribute('data-e2ee', 'off');
+    await expectAllDecode(pages, ids);
+    expect(await assessMeeting(pages[0]!, org.orgId, open.id)).toEqual([
+      'camera:decodable',
+      'camera:decodable',
+      'microphone:decodable',
+      'microphone:decodable',
+    ]);
+    await Promise.all(pages.map((page) => page.context().close()));
+  },
+);

@@ -4,29 +4,31 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { Writable } from 'node:stream';
 import type { FullConfig } from '@playwright/test';
 import { applyMigrations } from '../../apps/api/src/db/migrations';
 import { freePort } from '../../apps/api/src/lib/free-port';
 import { createEmptyDatabase } from '../../apps/api/test/database';
 import { ROOT, ensureWebBuild } from '../../scripts/web-build';
+import { startRealLivekit } from './livekit';
 
 /**
- * Starts the whole product once for the `e2e` project, the way `npm start` does (portal and
- * API on one port, the development media server), on a fresh PostgreSQL database (or PGlite
- * when no PostgreSQL answers) and a temporary data folder. The server's log goes to
+ * Starts the whole product once per project, the way `npm start` does (portal and API on one
+ * port; the development media server for `e2e`, the real LiveKit server for `e2e-livekit`), on
+ * a fresh PostgreSQL database (or PGlite when no PostgreSQL answers) and a temporary data folder. The server's log goes to
  * tests/.artifacts/server.log so tests can scan it for plaintext that must never be there.
  */
 export const ARTIFACTS = path.join(ROOT, 'tests/.artifacts');
 export const SERVER_LOG = path.join(ARTIFACTS, 'server.log');
 
-function onlyPackagesProject(): boolean {
+/** The projects named with --project; empty when none was named (all run). */
+function selectedProjects(): string[] {
   const args = process.argv.slice(2);
-  const projects = args.flatMap((arg, index) => {
+  return args.flatMap((arg, index) => {
     if (arg.startsWith('--project=')) return [arg.slice('--project='.length)];
     if (arg === '--project') return [args[index + 1] ?? ''];
     return [];
   });
-  return projects.length > 0 && projects.every((project) => project === 'packages');
 }
 
 async function waitForHealth(url: string, child: { exitCode: number | null }, timeoutMs: number) {
@@ -45,16 +47,18 @@ async function waitForHealth(url: string, child: { exitCode: number | null }, ti
   throw new Error(`the server did not become ready within ${timeoutMs} ms; see ${SERVER_LOG}`);
 }
 
-export default async function globalSetup(_config: FullConfig): Promise<() => Promise<void>> {
-  if (onlyPackagesProject()) return async () => undefined;
-  await mkdir(ARTIFACTS, { recursive: true });
-  await ensureWebBuild((message) => console.log(`[e2e] ${message}`));
-  const database = await createEmptyDatabase();
-  await applyMigrations({ connectionString: database.connectionString });
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'conclave-e2e-'));
-  const port = await freePort();
+interface Product {
+  baseUrl: string;
+  stop(): Promise<void>;
+}
+
+/** One product the way `npm start` runs it, its output into `log`. */
+async function startProduct(
+  port: number,
+  env: Record<string, string>,
+  log: Writable,
+): Promise<Product> {
   const baseUrl = `http://localhost:${port}`;
-  const log = createWriteStream(SERVER_LOG, { flags: 'w' });
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts/start.ts')], {
     cwd: ROOT,
     env: {
@@ -62,44 +66,106 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
       NODE_ENV: 'test',
       PORT: String(port),
       PUBLIC_URL: baseUrl,
-      DATABASE_URL: database.connectionString,
-      DATA_DIR: dataDir,
       SERVER_SECRET: randomBytes(32).toString('base64url'),
       LOG_LEVEL: 'info',
       CONCLAVE_TEST_HOOKS: 'true',
       // Every spec signs in from 127.0.0.1; the limits themselves are tested in the API's tests.
       PRE_LOGIN_RATE_LIMIT: '1000',
       SIGN_IN_RATE_LIMIT: '1000',
-      // The development media server's test-only tap (GET /debug/tap), so the room's specs can
-      // show that no decodable media reaches the server with E2EE on. Never outside tests.
-      LIVEKIT_DEV_TAP: '1',
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  child.stdout.pipe(log);
-  child.stderr.pipe(log);
+  child.stdout.pipe(log, { end: false });
+  child.stderr.pipe(log, { end: false });
   try {
     await waitForHealth(baseUrl, child, 90_000);
   } catch (error) {
     child.kill('SIGKILL');
-    await database.drop();
     throw error;
   }
-  process.env.CONCLAVE_BASE_URL = baseUrl;
-  // For specs that check what the server stored (e.g. that no secret reached the database).
-  process.env.CONCLAVE_E2E_DATABASE_URL = database.connectionString;
-  console.log(`[e2e] Conclave under test at ${baseUrl} (${database.kind})`);
-
-  return async () => {
-    if (child.exitCode === null) {
+  return {
+    baseUrl,
+    async stop() {
+      if (child.exitCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGINT');
       const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
       await exited;
       clearTimeout(timer);
-    }
+    },
+  };
+}
+
+/**
+ * `e2e` runs against the product with the development media server; `e2e-livekit` against a
+ * second one whose LiveKit is the real server (tests/support/livekit.ts). Both share the
+ * database (every spec makes its own org) and the log file, so checks of what the server side
+ * stored or printed cover both, LiveKit's own log included.
+ */
+export default async function globalSetup(_config: FullConfig): Promise<() => Promise<void>> {
+  const projects = selectedProjects();
+  const wants = (name: string) => projects.length === 0 || projects.includes(name);
+  if (!wants('e2e') && !wants('e2e-livekit')) return async () => undefined;
+  await mkdir(ARTIFACTS, { recursive: true });
+  await ensureWebBuild((message) => console.log(`[e2e] ${message}`));
+  const database = await createEmptyDatabase();
+  await applyMigrations({ connectionString: database.connectionString });
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'conclave-e2e-'));
+  const log = createWriteStream(SERVER_LOG, { flags: 'w' });
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop();
     log.end();
     await database.drop();
     await rm(dataDir, { recursive: true, force: true });
   };
+  const common = { DATABASE_URL: database.connectionString };
+  try {
+    await Promise.all([
+      wants('e2e') &&
+        (async () => {
+          const product = await startProduct(
+            await freePort(),
+            {
+              ...common,
+              DATA_DIR: path.join(dataDir, 'dev'),
+              // The development media server's test-only tap (GET /debug/tap), so the room's
+              // specs can show that no decodable media reaches the server with E2EE on.
+              LIVEKIT_DEV_TAP: '1',
+            },
+            log,
+          );
+          stops.push(product.stop);
+          process.env.CONCLAVE_BASE_URL = product.baseUrl;
+          console.log(`[e2e] Conclave under test at ${product.baseUrl} (${database.kind})`);
+        })(),
+      wants('e2e-livekit') &&
+        (async () => {
+          const port = await freePort();
+          const livekit = await startRealLivekit({
+            dir: path.join(dataDir, 'livekit'),
+            webhookUrl: `http://127.0.0.1:${port}/api/livekit/webhook`,
+            log,
+          });
+          stops.push(livekit.close);
+          const product = await startProduct(
+            port,
+            { ...common, DATA_DIR: path.join(dataDir, 'livekit-product'), ...livekit.env },
+            log,
+          );
+          stops.push(product.stop);
+          process.env.CONCLAVE_LIVEKIT_BASE_URL = product.baseUrl;
+          console.log(
+            `[e2e-livekit] Conclave with LiveKit ${livekit.version} at ${product.baseUrl}`,
+          );
+        })(),
+    ]);
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+  // For specs that check what the server stored (e.g. that no secret reached the database).
+  process.env.CONCLAVE_E2E_DATABASE_URL = database.connectionString;
+  return stopAll;
 }

@@ -170,6 +170,7 @@ describe('no secret reaches the server', () => {
       }),
       202,
     );
+    await suite.app.deferred.idle(); // the mail is sent after the answer
     const recoveryMail = await suite.db.outboxMail.findFirstOrThrow({
       where: { to: email, subject: 'Reset your Conclave password' },
     });

@@ -88,6 +88,7 @@ describe('"forgot password" with the recovery code', () => {
     });
     expectStatus(response, 202);
     expect(response.json<{ message: string }>().message).toMatch(/^If an account exists/);
+    await suite.app.deferred.idle();
     expect(
       suite.smtp.mails.slice(before).some((m) => m.to.includes('nobody-here@example.test')),
     ).toBe(false);
