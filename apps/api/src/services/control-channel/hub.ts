@@ -11,6 +11,7 @@ import {
   type ServerMessage,
 } from '@conclave/contracts';
 import type { Bus, Unsubscribe } from '../../lib/bus';
+import { presenceState, transition } from '../meetings/admission';
 import type { PresenceEntry, PresenceStore } from './presence';
 import type { RelayLog } from './relay-log';
 
@@ -714,24 +715,22 @@ export class ControlHub {
     }
     const view = this.views.get(connection.roomKey);
     const target = view?.entries.get(message.participantId);
-    const wants = message.type === 'admit' || message.type === 'deny' ? 'lobby' : 'room';
-    if (!target || target.status !== wants) {
+    // One state machine decides (services/meetings/admission.ts), from the target's presence.
+    const step = target
+      ? transition(presenceState(target.status), message.type, {
+          host: target.participant.role === 'host',
+          joinsDirectly: false,
+          kind: target.participant.kind,
+        })
+      : null;
+    if (!target || !step?.ok) {
+      const reason = step && !step.ok ? step.message : 'is not in this meeting';
       this.error(
         connection,
-        'not_found',
-        wants === 'lobby'
-          ? `${message.participantId} is not waiting in the lobby (they may have left, or another host decided).`
-          : `${message.participantId} is not in the meeting.`,
+        step && !step.ok ? step.code : 'not_found',
+        `${message.participantId} ${reason}${reason.endsWith('lobby') ? ' (they may have left, or another host decided)' : ''}.`,
         ref,
       );
-      return;
-    }
-    if (message.type === 'make-host' && target.participant.kind === 'guest') {
-      this.error(connection, 'forbidden', 'Guests cannot be hosts: they have no account.', ref);
-      return;
-    }
-    if (message.type === 'remove' && target.participant.role === 'host') {
-      this.error(connection, 'forbidden', 'Hosts cannot be removed from the meeting.', ref);
       return;
     }
     if (message.type === 'remove' && target.participant.id === connection.participant.id) {

@@ -22,6 +22,13 @@ import {
   joinWindow,
   type ComputedOccurrence,
 } from './schedule';
+import {
+  arrival,
+  storedStatus,
+  transition,
+  type Standing,
+  type StoredAdmissionStatus,
+} from './admission';
 import { ensureRoom } from './rooms';
 import { readTicket, signTicket, TICKET_RESUME_MS, TICKET_TTL_MS } from './tickets';
 
@@ -138,6 +145,22 @@ export interface ResolvedJoin extends OpenOccurrence {
   userId: string | null;
 }
 
+/**
+ * Where someone arriving is placed (admission.ts), keeping the stored record in step: a
+ * participant a host denied or removed who comes back is waiting again, for a host to decide.
+ */
+async function arriveAt(
+  db: Db,
+  stored: { id: string; status: StoredAdmissionStatus } | null,
+  standing: Standing,
+) {
+  const placed = arrival(stored?.status, standing);
+  if (stored && !standing.host && stored.status !== placed.state) {
+    await db.meetingAdmission.update({ where: { id: stored.id }, data: { status: placed.state } });
+  }
+  return placed;
+}
+
 /** A signed-in member of the meeting's org. Someone else gets a 404, as for no meeting. */
 export async function resolveMemberJoin(
   db: Db,
@@ -188,12 +211,13 @@ export async function resolveMemberJoin(
       },
     },
   });
-  const host = access.isHost || (admission?.role === 'host' && admission.status === 'admitted');
-  let status: 'admitted' | 'lobby';
-  if (host) status = 'admitted';
-  else if (admission?.status === 'removed') status = 'lobby';
-  else if (admission?.status === 'admitted' || access.joinsDirectly) status = 'admitted';
-  else status = 'lobby';
+  const placed = await arriveAt(db, admission, {
+    host: access.isHost || (admission?.role === 'host' && admission.status === 'admitted'),
+    joinsDirectly: access.joinsDirectly,
+    kind: 'member',
+  });
+  const host = placed.host;
+  const status = placed.placed === 'room' ? ('admitted' as const) : ('lobby' as const);
   return {
     ...open,
     status,
@@ -321,13 +345,10 @@ export async function enterLobby(
     ? { guestPublicKey: input.guestKey.exchangePublicKey, guestBinding: input.guestKey.binding }
     : {};
   if (existing) {
+    const placed = arrival(existing.status, { host: false, joinsDirectly: false, kind: 'guest' });
     await db.meetingAdmission.update({
       where: { id: existing.id },
-      data: {
-        displayName,
-        ...guestKey,
-        ...(existing.status === 'admitted' ? {} : { status: 'waiting' as const }),
-      },
+      data: { displayName, ...guestKey, status: placed.state },
     });
   } else {
     await db.meetingAdmission.create({
@@ -388,9 +409,14 @@ export async function resolveGuestJoin(
       'The lobby does not know this ticket. Open the meeting link again.',
     );
   }
+  const placed = await arriveAt(deps.db, admission, {
+    host: false,
+    joinsDirectly: false,
+    kind: 'guest',
+  });
   return {
     ...open,
-    status: admission.status === 'admitted' ? 'admitted' : 'lobby',
+    status: placed.placed === 'room' ? 'admitted' : 'lobby',
     userId: null,
     ticketClaims: { displayName: check.claims.displayName, guestId: check.claims.guestId },
     participant: {
@@ -469,9 +495,21 @@ export async function issueJoinToken(
 export function databaseHostDecisions(db: Db): HostDecisions {
   async function decide(
     decision: Decision,
-    change: { status: 'admitted' | 'denied' | 'removed'; role?: 'host' },
+    event: 'admit' | 'deny' | 'remove' | 'make-host',
     action: string,
   ) {
+    // The hub checked the target's presence against the same machine (admission.ts).
+    const next = transition(event === 'admit' || event === 'deny' ? 'waiting' : 'admitted', event, {
+      host: decision.target.role === 'host',
+      joinsDirectly: false,
+      kind: decision.target.kind,
+    });
+    if (!next.ok)
+      throw new Error(`admission: ${event} refused: ${decision.target.id} ${next.message}`);
+    const change = {
+      status: storedStatus(next.state),
+      ...(next.host ? { role: 'host' as const } : {}),
+    };
     const target = decision.target;
     const key = {
       meetingId: decision.room.meetingId,
@@ -515,11 +553,10 @@ export function databaseHostDecisions(db: Db): HostDecisions {
     });
   }
   return {
-    admit: (decision) => decide(decision, { status: 'admitted' }, 'meeting.participant_admitted'),
-    deny: (decision) => decide(decision, { status: 'denied' }, 'meeting.participant_denied'),
-    remove: (decision) => decide(decision, { status: 'removed' }, 'meeting.participant_removed'),
-    makeHost: (decision) =>
-      decide(decision, { status: 'admitted', role: 'host' }, 'meeting.host_added'),
+    admit: (decision) => decide(decision, 'admit', 'meeting.participant_admitted'),
+    deny: (decision) => decide(decision, 'deny', 'meeting.participant_denied'),
+    remove: (decision) => decide(decision, 'remove', 'meeting.participant_removed'),
+    makeHost: (decision) => decide(decision, 'make-host', 'meeting.host_added'),
     async endMeeting({ room, byUserId }) {
       const now = new Date();
       await db.$transaction(async (tx) => {
