@@ -158,6 +158,19 @@ const meeting: Meeting = {
   audience: 'invitees',
   earlyJoinMinutes: 10,
   hasPasscode: true,
+  policy: {},
+  effectivePolicy: {
+    e2ee: true,
+    guests: 'lobby',
+    recording: {
+      allowed: 'hosts',
+      consent: 'explicit',
+      audioOnly: 'allowed',
+      escrow: 'none',
+      retentionDays: null,
+      minRetentionDays: null,
+    },
+  },
   createdBy: {
     userId: '33333333-3333-4333-8333-333333333333',
     email: 'host@example.org',

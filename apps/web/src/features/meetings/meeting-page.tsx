@@ -13,6 +13,7 @@ import {
 import { Alert, Badge, Button, Card, Spinner } from '../../components/ui';
 import { api, errorMessage, isApiError } from '../../lib/api';
 import { useOrg } from '../orgs/org-context';
+import { EffectivePolicySummary } from '../policies/effective-policy-summary';
 import { RecordingsList } from '../recordings/recordings-list';
 import { createGuestLink } from '../room/guest-link';
 import { CopyButton } from './copy-button';
@@ -118,7 +119,9 @@ export function MeetingPage({ meetingId }: { meetingId: string }) {
           <div className="mt-1 flex flex-wrap gap-2">
             {cancelled && <Badge tone="warning">Cancelled</Badge>}
             {meeting.viewer.isHost && <Badge tone="brand">You host</Badge>}
-            <Badge>{meeting.e2ee ? 'End-to-end encrypted' : 'Not end-to-end encrypted'}</Badge>
+            <Badge>
+              {meeting.effectivePolicy.e2ee ? 'End-to-end encrypted' : 'Not end-to-end encrypted'}
+            </Badge>
             {meeting.hasPasscode && <Badge>Passcode for guests</Badge>}
           </div>
         </div>
@@ -256,6 +259,13 @@ export function MeetingPage({ meetingId }: { meetingId: string }) {
             </li>
           ))}
         </ul>
+      </Card>
+
+      <Card
+        title="Policy"
+        description="What this meeting allows: the organisation’s policy, tightened by the hosts."
+      >
+        <EffectivePolicySummary effective={meeting.effectivePolicy} />
       </Card>
 
       <Card title="Recordings">

@@ -5,6 +5,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { memberListSchema, orgSchema, type Member } from '@conclave/contracts';
 import { Alert, Button, Card, SelectField, TextField } from '../../components/ui';
 import { api, errorMessage } from '../../lib/api';
+import { OrgPolicyEditor } from '../policies/org-policy-editor';
 import { sessionStore } from '../session/session';
 import { MANAGER_ROLES, useOrg } from './org-context';
 
@@ -61,6 +62,7 @@ export function SettingsPage() {
           </form>
         </Card>
       )}
+      <OrgPolicyEditor orgId={org.id} canEdit={manager} />
       {org.role === 'owner' && (
         <Card
           title="Transfer ownership"

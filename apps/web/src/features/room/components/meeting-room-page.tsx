@@ -10,6 +10,7 @@ import {
   type ExchangeKeyPair,
 } from '@conclave/crypto';
 import {
+  describeRecordingPolicy,
   livekitTokenSchema,
   lobbyInfoSchema,
   lobbyTicketSchema,
@@ -161,6 +162,7 @@ function MemberEntry({
       backend,
       askName: false,
       askPasscode: false,
+      recordingNotice: describeRecordingPolicy(meeting.effectivePolicy),
       recording: {
         identity: {
           signer: memberConsentSigner(session.user.id, unlocked.identity),

@@ -18,6 +18,8 @@ export interface RoomEntry extends Omit<RoomControllerOptions, 'createWorker' | 
   /** Guests: ask for a display name, and the meeting's passcode when it has one. */
   askName: boolean;
   askPasscode: boolean;
+  /** What the meeting's policy says about recording, shown before joining (members). */
+  recordingNotice?: string | null;
   /** Who signs consents (and, for members, records), and the meeting's recording policy. */
   recording?: { identity: RecordingIdentity; policy: RecordingPolicyView | null } | null;
 }
@@ -94,6 +96,7 @@ export function MeetingRoom({ entry }: { entry: RoomEntry }) {
           displayName={entry.displayName}
           askName={entry.askName}
           askPasscode={entry.askPasscode}
+          recordingNotice={entry.recordingNotice ?? null}
           block={block}
           onJoin={(choices, passcode) =>
             void controller.join({

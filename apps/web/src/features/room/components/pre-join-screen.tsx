@@ -15,6 +15,7 @@ export function PreJoinScreen({
   displayName,
   askName,
   askPasscode,
+  recordingNotice = null,
   block,
   onJoin,
 }: {
@@ -23,6 +24,8 @@ export function PreJoinScreen({
   displayName: string;
   askName: boolean;
   askPasscode: boolean;
+  /** The meeting's recording policy in words (describeRecordingPolicy). */
+  recordingNotice?: string | null;
   block: JoinBlock | null;
   onJoin: (choices: LocalUserChoices, passcode: string) => void;
 }) {
@@ -58,6 +61,15 @@ export function PreJoinScreen({
             <strong>This meeting is not end-to-end encrypted.</strong> The host turned it off:
             whoever runs the server could see and hear audio, video and screen shares. Chat stays
             end-to-end encrypted.
+          </p>
+        )}
+        {recordingNotice && (
+          <p
+            data-testid="prejoin-recording"
+            className="rounded-md bg-slate-800 px-4 py-3 text-sm text-slate-100"
+          >
+            <span aria-hidden="true">⏺ </span>
+            {recordingNotice}
           </p>
         )}
         {block ? (
