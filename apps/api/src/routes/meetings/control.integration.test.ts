@@ -406,7 +406,7 @@ describe('lobby', () => {
     ).verify(hostToken.token);
     expect(hostClaims).toMatchObject({
       sub: host.id,
-      video: { room: body.roomName, roomAdmin: true },
+      video: { room: body.roomName, roomAdmin: false },
     });
     expect(JSON.parse(hostClaims.metadata ?? '{}')).toMatchObject({
       kind: 'member',

@@ -50,23 +50,33 @@ describe("LiveKit tokens, decoded with the SDK's TokenVerifier", () => {
     expect(claims.iss).toBe(credentials.apiKey);
   });
 
-  it('a host also gets roomAdmin for this room only', async () => {
-    const { token } = await issueLivekitToken(credentials, {
+  it('a host gets the same grants as everyone: no roomAdmin, no room creation, listing or recording', async () => {
+    const subject = {
       roomName,
       identity: '11111111-2222-4333-8444-555555555555',
       displayName: 'Hannah Host',
-      kind: 'member',
-      role: 'host',
+      kind: 'member' as const,
       meetingId,
       occurrenceId: '20261201T090000Z',
-    });
-    const claims = await new TokenVerifier(credentials.apiKey, credentials.apiSecret).verify(token);
-    expect(claims.video).toMatchObject({
+    };
+    const verifier = new TokenVerifier(credentials.apiKey, credentials.apiSecret);
+    const host = await verifier.verify(
+      (await issueLivekitToken(credentials, { ...subject, role: 'host' })).token,
+    );
+    const participant = await verifier.verify(
+      (await issueLivekitToken(credentials, { ...subject, role: 'participant' })).token,
+    );
+    expect(host.video).toEqual(participant.video);
+    expect(host.video).toMatchObject({
       room: roomName,
       roomJoin: true,
-      roomAdmin: true,
+      roomAdmin: false,
       roomCreate: false,
+      roomList: false,
+      roomRecord: false,
+      canUpdateOwnMetadata: false,
     });
+    expect(JSON.parse(host.metadata ?? '')).toMatchObject({ role: 'host' });
   });
 
   it('a token signed with another secret does not verify', async () => {

@@ -30,7 +30,14 @@ export interface TokenSubject {
   occurrenceId: string;
 }
 
-/** What the participant may do in the media room: everyone publishes and subscribes, hosts moderate. */
+/**
+ * What the participant may do in the media room: join this room, publish, subscribe and send
+ * data; nothing more, hosts included. Hosts moderate through the control channel: they ask
+ * someone to mute (the participant's own browser mutes, DESIGN.md: hosts request, they do not
+ * force), and removing someone is the API's own RoomService call with the API key, after the
+ * hub checked the host. A host's token with `roomAdmin` could instead mute, remove or
+ * re-permission anyone through LiveKit directly, around the audit log and the control channel.
+ */
 export function grantsFor(subject: Pick<TokenSubject, 'roomName' | 'role'>): VideoGrant {
   return {
     room: subject.roomName,
@@ -39,7 +46,7 @@ export function grantsFor(subject: Pick<TokenSubject, 'roomName' | 'role'>): Vid
     canSubscribe: true,
     canPublishData: true,
     canUpdateOwnMetadata: false,
-    roomAdmin: subject.role === 'host',
+    roomAdmin: false,
     roomCreate: false,
     roomList: false,
     roomRecord: false,

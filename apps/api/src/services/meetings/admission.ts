@@ -97,11 +97,11 @@ export function transition(
       }
       return ok('removed', false);
     case 'make-host':
-      if (standing.kind === 'guest') {
-        return { ok: false, code: 'forbidden', message: 'is a guest, and guests cannot be hosts' };
-      }
       if (state !== 'admitted') {
         return { ok: false, code: 'not_found', message: 'is not in the meeting' };
+      }
+      if (standing.kind === 'guest') {
+        return { ok: false, code: 'forbidden', message: 'is a guest, and guests cannot be hosts' };
       }
       return ok('admitted', true);
   }
