@@ -14,7 +14,6 @@ import {
   createRecordingResponseSchema,
   recordingDetailSchema,
   recordingPageSchema,
-  type CreatedRecording,
   type Meeting,
 } from '@conclave/contracts';
 import { useTestApp } from '../../../test/app';
@@ -37,13 +36,10 @@ import {
   recorderSide,
   requestRecording,
   sealFor,
-  setPolicy,
   tusCreate,
   tusHead,
-  tusPatch,
   uploadAll,
   webmLike,
-  type RecorderSide,
 } from '../../../test/recordings';
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'conclave-recordings-'));
@@ -55,13 +51,11 @@ let server: Awaited<ReturnType<typeof listen>>;
 let host: TestUser;
 let member: TestUser;
 let admin: TestUser;
-let owner: TestUser;
 let outsider: TestUser;
 let orgId: string;
 let asHost: TestClient;
 let asMember: TestClient;
 let asAdmin: TestClient;
-let asOwner: TestClient;
 let asOutsider: TestClient;
 const sockets: ControlClient[] = [];
 
@@ -96,27 +90,11 @@ async function putEnvelope(client: TestClient, id: string, envelope: unknown) {
   });
 }
 
-/** Request + envelope: a recording that accepts uploads. */
-async function runningRecording(
-  meeting: Meeting,
-): Promise<{ side: RecorderSide; created: CreatedRecording }> {
-  const made = await created(await requestRecording(asHost, meeting.id, { mimeType: MIME }));
-  const side = recorderSide(made, host, MIME);
-  const response = await putEnvelope(
-    asHost,
-    side.recordingId,
-    envelopeFor(side, made.requiredRecipients),
-  );
-  expect(response.statusCode, response.body).toBe(200);
-  return { side, created: made };
-}
-
 beforeAll(async () => {
   await ready();
   server = await listen(suite.app);
   const roles = await createOrgWithRoles(suite.db);
   orgId = roles.org.id;
-  owner = roles.owner;
   admin = roles.admin;
   member = roles.member;
   host = await createUser(suite.db, { displayName: 'Hanna Host' });
@@ -126,7 +104,6 @@ beforeAll(async () => {
   asHost = await signedInClient(suite.app, host);
   asMember = await signedInClient(suite.app, member);
   asAdmin = await signedInClient(suite.app, admin);
-  asOwner = await signedInClient(suite.app, owner);
   asOutsider = await signedInClient(suite.app, outsider);
 });
 

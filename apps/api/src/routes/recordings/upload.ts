@@ -39,7 +39,6 @@ const uploadRoutes: FastifyPluginAsync = async (app) => {
       orgQuotaBytes: config.RECORDING_ORG_QUOTA_BYTES,
     }),
     relativeLocation: true,
-    maxSize: config.RECORDING_MAX_BYTES,
     namingFunction: (req) => {
       const id = recordingIdOf(req.url);
       if (!id) throw new AppError('not_found', 'Upload to /api/recordings/<id>/upload.');

@@ -5,8 +5,6 @@ import {
   checkRequiredRecipients,
   verifyRecordingEnvelope,
   verifyRecordingSeal,
-  type JsonObject,
-  type JsonValue,
   type RecordingEnvelope,
   type RecordingSeal,
   type Signed,
@@ -20,7 +18,7 @@ import type {
 } from '@conclave/contracts';
 import type { Db } from '../../db/client';
 import type { DbOrTx } from '../../db/transaction';
-import type { Recording } from '../../db/generated/client';
+import type { Prisma, Recording } from '../../db/generated/client';
 import { AppError } from '../../errors';
 import { recordAudit } from '../audit/record';
 import { getEffectiveMeetingPolicy } from '../policies/effective-policy';
@@ -255,10 +253,15 @@ async function loadAsRecorder(db: DbOrTx, recordingId: string, userId: string): 
   return row;
 }
 
+/** A signed statement as a JSONB value (it came in as JSON). */
+export function asJson(value: SignedStatementJson): Prisma.InputJsonValue {
+  return value as unknown as Prisma.InputJsonValue;
+}
+
 /** JSONB does not keep key order: compare canonical forms (RFC 8785). */
 function sameJson(a: unknown, b: unknown): boolean {
   try {
-    return canonicalJson(a as JsonValue) === canonicalJson(b as JsonValue);
+    return canonicalJson(a) === canonicalJson(b);
   } catch {
     return false;
   }
@@ -330,7 +333,7 @@ export async function storeEnvelope(options: {
     const claimed = await tx.recording.updateMany({
       where: { id: row.id, state: 'requested' },
       data: {
-        envelope: options.envelope,
+        envelope: asJson(options.envelope),
         state: 'recording',
         startedAt: new Date(),
         lastUploadAt: new Date(),
@@ -424,7 +427,7 @@ export async function sealRecording(options: {
     const claimed = await tx.recording.updateMany({
       where: { id: row.id, state: { in: ['recording', 'ended_early'] } },
       data: {
-        seal: options.seal,
+        seal: asJson(options.seal),
         state: 'complete',
         endedAt,
         endReason: null,

@@ -1,13 +1,11 @@
 import { CryptoError, verifyConsent, type ConsentStatement, type Signed } from '@conclave/crypto';
-import type { ClientMessage, ServerMessage } from '@conclave/contracts';
+import type { ServerMessage } from '@conclave/contracts';
 import type { Db } from '../../db/client';
 import type { RoomExtension } from '../control-channel/hub';
 import { recordAudit } from '../audit/record';
-import { endRecordingEarly, type RoomPort } from './lifecycle';
+import { asJson, endRecordingEarly, type RoomPort } from './lifecycle';
 import { toRoomRecording } from './model';
 import { directoryTrust } from './trust';
-
-type ConsentMessage = Extract<ClientMessage, { type: 'recording-consent' }>;
 
 /**
  * Recordings in the live room, routed here by the control-channel hub (RoomExtension):
@@ -108,7 +106,7 @@ export function recordingRoomEvents(options: {
             displayName: participant.displayName,
             decision: statement.decision,
             decidedAt: new Date(statement.decidedAt),
-            statement: consent.statement,
+            statement: asJson(consent.statement),
             guestBinding,
           },
         });
