@@ -4,6 +4,7 @@ import { usePathname, useRouter } from 'next/navigation';
 import { useEffect, useState, type ReactNode } from 'react';
 import type { SignedIn } from '@conclave/contracts';
 import { Spinner } from '../../components/ui';
+import { safeNextPath } from './safe-next';
 import { useSession } from './session';
 
 /** Renders children with the session, or sends signed-out visitors to sign in (and back). */
@@ -53,7 +54,8 @@ export function useLinkToken(): { token: string | null; read: boolean } {
 
 /** Where to go after signing in: `?next=` when it is a path of this site, else the first org. */
 export function destinationAfterSignIn(session: SignedIn, next: string | null): string {
-  if (next && next.startsWith('/') && !next.startsWith('//')) return next;
+  const path = safeNextPath(next);
+  if (path) return path;
   const first = session.orgs[0];
   return first ? `/orgs/${first.id}/members` : '/orgs/new';
 }
