@@ -70,10 +70,8 @@ describe('FramingValidator', () => {
     const validator = new FramingValidator(INITIAL_FRAMING, 50);
     const passed = validator.accept(stream.subarray(0, 100));
     expect(passed.length).toBeLessThanOrEqual(50);
-    expect(validator.problem).toEqual({
-      kind: 'limit',
-      message: expect.stringContaining('50 bytes'),
-    });
+    expect(validator.problem?.kind).toBe('limit');
+    expect(validator.problem?.message).toContain('50 bytes');
   });
 
   it('says a stream that ends inside a record is not complete', () => {
