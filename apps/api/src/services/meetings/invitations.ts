@@ -1,5 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { DbOrTx } from '../../db/transaction';
+import type { CounterStore } from '../limits/counters';
+import { takeBudget } from '../limits/budget';
 import type { Mailer } from '../mail/mailer';
 import { meetingCalendar, occurrenceCalendar, type IcsMeeting } from '../calendar/ics';
 import { describeRecurrenceRule } from './recurrence';
@@ -21,6 +23,50 @@ import {
  */
 
 export type MailKind = 'invitation' | 'update' | 'cancellation';
+
+/**
+ * How many meeting mails to outside addresses a member, and an org, may send per 24 hours
+ * (MEETING_MAIL_MEMBER_LIMIT, MEETING_MAIL_ORG_LIMIT): without it any member could make the
+ * server mail up to 300 strangers per meeting, again with every change. Checked before the
+ * change is written, so a refused change (429) changes nothing; cancellations are not
+ * counted (they only follow mails that were).
+ */
+export interface MeetingMailBudget {
+  counters: CounterStore;
+  memberLimit: number;
+  orgLimit: number;
+}
+
+const MAIL_WINDOW_MS = 24 * 3_600_000;
+
+export async function reserveOutsideMail(
+  budget: MeetingMailBudget | undefined,
+  options: { orgId: string; userId: string; outsideRecipients: number },
+): Promise<void> {
+  const count = options.outsideRecipients;
+  if (!budget || count === 0) return;
+  const refusal = (who: string) => (wait: string, remaining: number) =>
+    `This change would e-mail ${count} outside address${count === 1 ? '' : 'es'}, but ${who} can send ${remaining} more meeting mail${remaining === 1 ? '' : 's'} to outside addresses in the next ${wait}. Invite fewer outside people, or save without sending e-mails (turn off "Send invitations by e-mail").`;
+  const giveBackMember = await takeBudget(budget.counters, {
+    key: `meeting-mail-member|${options.userId}`,
+    amount: count,
+    max: budget.memberLimit,
+    windowMs: MAIL_WINDOW_MS,
+    refusal: refusal('you'),
+  });
+  try {
+    await takeBudget(budget.counters, {
+      key: `meeting-mail-org|${options.orgId}`,
+      amount: count,
+      max: budget.orgLimit,
+      windowMs: MAIL_WINDOW_MS,
+      refusal: refusal('your organisation'),
+    });
+  } catch (error) {
+    await giveBackMember();
+    throw error;
+  }
+}
 
 export interface MailScope {
   kind: MailKind;

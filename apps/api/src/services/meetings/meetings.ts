@@ -14,7 +14,12 @@ import { ALL_ROLES, requireOrgRole } from '../accounts/authorization';
 import { recordAudit } from '../audit/record';
 import type { Mailer } from '../mail/mailer';
 import { requireEditor, requireMeetingAccess, requireScheduled, viewerAccess } from './access';
-import { hashRsvpToken, sendMeetingMails } from './invitations';
+import {
+  hashRsvpToken,
+  reserveOutsideMail,
+  sendMeetingMails,
+  type MeetingMailBudget,
+} from './invitations';
 import {
   MEETING_INCLUDE,
   overridesOf,
@@ -54,6 +59,8 @@ export interface MeetingServiceDeps {
   mailer: Mailer;
   publicUrl: string;
   log: { warn(details: object, message: string): void };
+  /** Limits meeting mail to outside addresses (invitations.ts); the routes always pass it. */
+  mailBudget?: MeetingMailBudget;
 }
 
 function validationError(issues: FieldIssue[]): AppError {
@@ -181,6 +188,13 @@ export async function createMeeting(
   if (issues.length > 0 || !schedule.ok) throw validationError(issues);
   if (policyIssues.length > 0) throw policyRefused(policyIssues);
 
+  if (input.notify ?? true) {
+    await reserveOutsideMail(deps.mailBudget, {
+      orgId: options.orgId,
+      userId: options.actor.userId,
+      outsideRecipients: people.invitees.filter((invitee) => !invitee.userId).length,
+    });
+  }
   const passcodeHash = input.passcode ? await hashPasscode(input.passcode) : null;
   const id = randomUUID();
   const host = new URL(deps.publicUrl).hostname;
@@ -365,6 +379,14 @@ export async function updateMeeting(
   ]);
   const removed = [...before.values()].filter((i) => !wanted.has(i.email));
   const added = [...wanted.keys()].filter((email) => !before.has(email));
+  if (input.notify ?? true) {
+    // Every outside invitee that stays or is added gets a mail (removed ones a cancellation).
+    await reserveOutsideMail(deps.mailBudget, {
+      orgId: options.orgId,
+      userId: options.actor.userId,
+      outsideRecipients: [...wanted.values()].filter((person) => !person.userId).length,
+    });
+  }
 
   const updated = await db.$transaction(async (tx) => {
     if (droppedOverrides.length > 0) {
@@ -654,6 +676,13 @@ export async function updateOccurrence(
     startMs !== occurrence.originalStartMs ||
     endMs !== occurrence.originalStartMs + meeting.durationMinutes * 60_000;
   const title = input.title ?? occurrence.title;
+  if (input.notify ?? true) {
+    await reserveOutsideMail(deps.mailBudget, {
+      orgId: options.orgId,
+      userId: options.actor.userId,
+      outsideRecipients: meeting.invitees.filter((invitee) => !invitee.userId).length,
+    });
+  }
   const updated = await db.$transaction(async (tx) => {
     const data = {
       cancelled: false,
