@@ -43,6 +43,7 @@ const problems = {
   404: problemSchema,
   409: problemSchema,
   422: problemSchema,
+  429: problemSchema,
 };
 
 const orgParams = z.object({ orgId: z.string() });
@@ -61,7 +62,17 @@ function actorOf(auth: Auth): Actor {
  */
 const meetingRoutes: FastifyPluginAsyncZod = async (app) => {
   const { config, db, mailer } = app.conclave;
-  const deps = { db, mailer, publicUrl: config.PUBLIC_URL, log: app.log };
+  const deps = {
+    db,
+    mailer,
+    publicUrl: config.PUBLIC_URL,
+    log: app.log,
+    mailBudget: {
+      counters: app.limits,
+      memberLimit: config.MEETING_MAIL_MEMBER_LIMIT,
+      orgLimit: config.MEETING_MAIL_ORG_LIMIT,
+    },
+  };
 
   /** Closes the control channels of rooms a cancellation ended, on every instance. */
   async function endRooms(ended: EndedRooms): Promise<void> {
