@@ -9,6 +9,12 @@ import type { DirectoryTrust, SharedKey } from './recording-trust';
 
 /** Sharing a recording with a member, framework-free (the panel renders it). */
 
+/**
+ * False until the API accepts share grants (POST /api/recordings/:id/recipients) and
+ * packages/crypto signs them (signRecordingShare); the page hides the Share card until then.
+ */
+export const SHARING_AVAILABLE = false;
+
 export interface ShareCandidate {
   userId: string;
   name: string;
