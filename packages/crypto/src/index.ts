@@ -113,6 +113,12 @@ export {
   type RecordingSeal,
 } from './recording-envelope';
 export {
+  signRecordingShare,
+  verifyRecordingShare,
+  openSharedRecordingKey,
+  type RecordingShare,
+} from './recording-share';
+export {
   signIdentityStatement,
   verifyIdentityStatement,
   type Signed,
