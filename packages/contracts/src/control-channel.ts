@@ -155,7 +155,8 @@ export type ControlErrorCode = z.infer<typeof controlErrorCodeSchema>;
 export const meetingContextSchema = z.object({
   meetingId: z.uuid(),
   occurrenceId: occurrenceIdSchema,
-  title: z.string(),
+  /** null for someone waiting in the lobby who may not see the meeting (guests, uninvited members). */
+  title: z.string().nullable(),
   roomName: z.string(),
   e2ee: z.boolean(),
   start: z.iso.datetime(),

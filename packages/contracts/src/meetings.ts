@@ -251,7 +251,8 @@ export const outsideRsvpResultSchema = z.object({
 export const lobbyInfoSchema = z
   .object({
     meetingId: z.uuid(),
-    title: z.string(),
+    /** Only for a signed-in member who may see the meeting; null for everyone else. */
+    title: z.string().nullable(),
     status: z.enum(['scheduled', 'cancelled']),
     guests: meetingGuestsSchema,
     e2ee: z.boolean(),

@@ -4,6 +4,7 @@ import { CONTROL_CLOSE_CODES, type Meeting } from '@conclave/contracts';
 import { useTestApp } from '../../../test/app';
 import {
   addMember,
+  anonymousClient,
   createOrgWithRoles,
   createUser,
   signedInClient,
@@ -30,6 +31,7 @@ let orgId: string;
 let invitee: TestUser;
 let asHost: TestClient;
 let asInvitee: TestClient;
+let asUninvited: TestClient;
 const open: ControlClient[] = [];
 
 beforeAll(async () => {
@@ -43,6 +45,9 @@ beforeAll(async () => {
   await addMember(suite.db, { org: roles.org, user: invitee, role: 'member' });
   asHost = await signedInClient(suite.app, host);
   asInvitee = await signedInClient(suite.app, invitee);
+  const uninvited = await createUser(suite.db, { displayName: 'Uma Uninvited' });
+  await addMember(suite.db, { org: roles.org, user: uninvited, role: 'member' });
+  asUninvited = await signedInClient(suite.app, uninvited);
 });
 
 afterEach(() => {
@@ -117,5 +122,44 @@ describe('admission', () => {
     expect(error.code).toBe('not_found');
     expect(error.message).toContain('is not waiting in the lobby');
     expect((await token(meeting)).statusCode).toBe(200);
+  });
+});
+
+describe('what the caller may see of a meeting', () => {
+  it('the lobby page tells the title only to a member who may see the meeting', async () => {
+    const meeting = await scheduleMeeting(
+      asHost,
+      orgId,
+      meetingNow({ title: 'Secret merger talks', invitees: [invitee.email] }),
+    );
+    const lobby = (client: TestClient) =>
+      client.inject({ method: 'GET', url: `/api/meetings/${meeting.id}/lobby` });
+    const anonymous = await lobby(anonymousClient(suite.app));
+    expect(anonymous.statusCode).toBe(200);
+    expect(anonymous.json()).toMatchObject({ meetingId: meeting.id, title: null });
+    expect(anonymous.body).not.toContain('merger');
+    expect((await lobby(asUninvited)).json()).toMatchObject({ title: null });
+    expect((await lobby(asInvitee)).json()).toMatchObject({ title: 'Secret merger talks' });
+  });
+
+  it('the control channel welcomes an uninvited member in the lobby without the title; once admitted, they learn it', async () => {
+    const meeting = await scheduleMeeting(
+      asHost,
+      orgId,
+      meetingNow({ title: 'Secret merger talks', invitees: [invitee.email] }),
+    );
+    const hostChannel = await connect(meeting, asHost);
+    expect((await hostChannel.next('welcome')).meeting.title).toBe('Secret merger talks');
+    const knocking = await connect(meeting, asUninvited);
+    const welcome = await knocking.next('welcome');
+    expect(welcome.status).toBe('lobby');
+    expect(welcome.meeting.title).toBeNull();
+    const inviteeChannel = await connect(meeting, asInvitee);
+    expect((await inviteeChannel.next('welcome')).meeting.title).toBe('Secret merger talks');
+    const entry = await hostChannel.next('lobby-joined');
+    hostChannel.send({ type: 'admit', participantId: entry.entry.id });
+    await knocking.next('admitted');
+    const again = await connect(meeting, asUninvited);
+    expect((await again.next('welcome')).meeting.title).toBe('Secret merger talks');
   });
 });

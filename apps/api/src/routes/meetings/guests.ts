@@ -69,7 +69,11 @@ const guestRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) =>
       refusalsAsProblems(() =>
-        lobbyInfo(db, { meetingId: request.params.meetingId, nowMs: Date.now() }),
+        lobbyInfo(db, {
+          meetingId: request.params.meetingId,
+          nowMs: Date.now(),
+          viewer: request.auth?.user ?? null,
+        }),
       ),
   );
 

@@ -41,7 +41,8 @@ export interface RoomRef {
   meetingId: string;
   occurrenceId: string;
   roomName: string;
-  title: string;
+  /** null for someone who may not see the meeting and waits in the lobby. */
+  title: string | null;
   e2ee: boolean;
   startMs: number;
   endMs: number;

@@ -220,6 +220,8 @@ export async function resolveMemberJoin(
   const status = placed.placed === 'room' ? ('admitted' as const) : ('lobby' as const);
   return {
     ...open,
+    // The title is for those who may see the meeting or are in it, not the lobby's visitors.
+    room: { ...open.room, title: access.canView || status === 'admitted' ? open.room.title : null },
     status,
     userId: options.user.id,
     participant: {
@@ -248,14 +250,28 @@ async function meetingForGuests(db: Db, meetingId: string): Promise<MeetingRecor
   return meeting;
 }
 
-/** What the guest page shows before knocking. */
+/**
+ * What the guest page shows before knocking. The title only to a signed-in member who may see
+ * the meeting: a meeting id alone (guest links, forwarded mails) tells when, not what.
+ */
 export async function lobbyInfo(
   db: Db,
-  options: { meetingId: string; nowMs: number },
+  options: { meetingId: string; nowMs: number; viewer?: { id: string; email: string } | null },
 ): Promise<LobbyInfo> {
   const meeting = await loadMeeting(db, { meetingId: options.meetingId });
   if (!meeting)
     throw new JoinRefused('not_found', 'There is no such meeting. Check the link you were sent.');
+  const viewer = options.viewer;
+  const membership = viewer
+    ? await db.membership.findUnique({
+        where: { orgId_userId: { orgId: meeting.orgId, userId: viewer.id } },
+      })
+    : null;
+  const mayView =
+    viewer && membership
+      ? viewerAccess(meeting, { userId: viewer.id, email: viewer.email, orgRole: membership.role })
+          .canView
+      : false;
   const settings = effectiveMeetingSettings(await orgMeetingPolicy(db, meeting.orgId), meeting);
   const schedule = scheduleOf(meeting);
   const options2 = {
@@ -268,7 +284,7 @@ export async function lobbyInfo(
       : null;
   return {
     meetingId: meeting.id,
-    title: meeting.title,
+    title: mayView ? meeting.title : null,
     status: meeting.status,
     guests: settings.guests,
     e2ee: settings.e2ee,
@@ -416,6 +432,7 @@ export async function resolveGuestJoin(
   });
   return {
     ...open,
+    room: { ...open.room, title: placed.placed === 'room' ? open.room.title : null },
     status: placed.placed === 'room' ? 'admitted' : 'lobby',
     userId: null,
     ticketClaims: { displayName: check.claims.displayName, guestId: check.claims.guestId },

@@ -38,7 +38,7 @@ export function JoinLandingPage({ meetingId }: { meetingId: string }) {
   const next = info.nextOccurrence;
   return (
     <div className="mx-auto max-w-xl space-y-6">
-      <h1 className="text-2xl font-semibold text-slate-900">{info.title}</h1>
+      <h1 className="text-2xl font-semibold text-slate-900">{info.title ?? 'Meeting'}</h1>
       {info.status === 'cancelled' ? (
         <Alert tone="warning" title="Cancelled">
           This meeting was cancelled.

@@ -202,7 +202,7 @@ export class RoomSession {
         this.meeting = {
           meetingId: message.meeting.meetingId,
           occurrenceId: message.meeting.occurrenceId,
-          title: message.meeting.title,
+          title: message.meeting.title ?? 'Meeting',
           e2ee: message.meeting.e2ee,
         };
         this.self = message.self;

@@ -255,7 +255,7 @@ function GuestEntry({ meetingId, linkSecret }: { meetingId: string; linkSecret: 
     };
     return {
       meetingId,
-      title: info.title,
+      title: info.title ?? 'Meeting',
       displayName: '',
       e2ee: info.e2ee,
       viewer: 'guest',
