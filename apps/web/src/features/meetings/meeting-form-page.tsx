@@ -14,6 +14,7 @@ import {
 } from '../../components/ui';
 import { api, ApiError, errorMessage } from '../../lib/api';
 import { useOrg } from '../orgs/org-context';
+import { MeetingPolicyFields } from '../policies/meeting-policy-fields';
 import {
   emptyForm,
   formErrorsFromServer,
@@ -317,6 +318,12 @@ export function MeetingFormPage({ meetingId }: { meetingId?: string }) {
           />
         </div>
       </Card>
+      <MeetingPolicyFields
+        orgId={org.id}
+        value={state.policy}
+        onChange={(next) => set('policy', next)}
+        error={errors.policy}
+      />
       <div className="flex flex-wrap items-center gap-4">
         <Checkbox
           label={original ? 'E-mail the change to invitees' : 'E-mail invitations'}

@@ -5,6 +5,13 @@ import {
   type Meeting,
   type UpdateMeetingInput,
 } from '@conclave/contracts';
+import {
+  EMPTY_MEETING_POLICY,
+  meetingPolicyFormErrors,
+  meetingPolicyFormFrom,
+  overridesFromMeetingForm,
+  type MeetingPolicyFormState,
+} from '../policies/policy-view';
 import { zonedToInstant } from './time';
 
 /**
@@ -39,6 +46,8 @@ export interface MeetingFormState {
   openToOrg: boolean;
   earlyJoinMinutes: string;
   notify: boolean;
+  /** Recording settings tightened for this meeting ('' follows the org). */
+  policy: MeetingPolicyFormState;
 }
 
 export type FormErrors = Partial<Record<keyof MeetingFormState | 'form', string>>;
@@ -201,6 +210,7 @@ export function emptyForm(nowMs: number, timeZone: string): MeetingFormState {
     openToOrg: false,
     earlyJoinMinutes: '10',
     notify: true,
+    policy: EMPTY_MEETING_POLICY,
   };
 }
 
@@ -231,6 +241,7 @@ export function formFromMeeting(meeting: Meeting): MeetingFormState {
     openToOrg: meeting.audience === 'org',
     earlyJoinMinutes: String(meeting.earlyJoinMinutes),
     notify: true,
+    policy: meetingPolicyFormFrom(meeting.policy),
   };
 }
 
@@ -286,7 +297,15 @@ export function validateForm(state: MeetingFormState): FormErrors {
   if (!/^\d{1,2}$/.test(state.earlyJoinMinutes) || Number(state.earlyJoinMinutes) > 60) {
     errors.earlyJoinMinutes = 'From 0 to 60 minutes.';
   }
+  const policyErrors = Object.values(meetingPolicyFormErrors(state.policy));
+  if (policyErrors.length > 0) errors.policy = policyErrors.join(' ');
   return errors;
+}
+
+/** Recording overrides only when the host tightened something (an empty one changes nothing). */
+function policyPart(state: MeetingFormState): Pick<CreateMeetingInput, 'policy'> {
+  const policy = overridesFromMeetingForm(state.policy);
+  return Object.keys(policy).length > 0 ? { policy } : {};
 }
 
 export function toCreateBody(state: MeetingFormState): CreateMeetingInput {
@@ -305,6 +324,7 @@ export function toCreateBody(state: MeetingFormState): CreateMeetingInput {
     audience: state.openToOrg ? 'org' : 'invitees',
     earlyJoinMinutes: Number(state.earlyJoinMinutes),
     notify: state.notify,
+    ...policyPart(state),
   };
 }
 
@@ -330,6 +350,11 @@ export function toUpdateBody(state: MeetingFormState, original: Meeting): Update
   if (next.audience !== original.audience) body.audience = next.audience ?? 'invitees';
   if (next.earlyJoinMinutes !== original.earlyJoinMinutes)
     body.earlyJoinMinutes = next.earlyJoinMinutes ?? 10;
+  if (
+    JSON.stringify(next.policy ?? {}) !==
+    JSON.stringify(overridesFromMeetingForm(meetingPolicyFormFrom(original.policy)))
+  )
+    body.policy = next.policy ?? {};
   return body;
 }
 
@@ -356,6 +381,7 @@ export function formErrorsFromServer(fieldErrors: Record<string, string>): FormE
                     'passcode',
                     'e2ee',
                     'earlyJoinMinutes',
+                    'policy',
                   ].includes(field)
                 ? (field as keyof MeetingFormState)
                 : 'form';
