@@ -60,6 +60,7 @@ test('a recording is listed, played, verified, downloaded and deleted', async ({
     baseURL: baseURL!,
     orgId: owner.orgId,
     recorder: owner,
+    realTimeSeconds: 10,
     webm,
   });
   expect(seeded.plaintextSha256).toBe(sha256(webm));

@@ -151,6 +151,8 @@ export async function seedRecording(options: {
   orgId: string;
   recorder: SeededUser;
   webm: Buffer;
+  /** Spread the upload over this many seconds, as a recorder does in real time (default 0). */
+  realTimeSeconds?: number;
   meetingTitle?: string;
 }): Promise<SeededRecording> {
   const session = await signInFromNode(options.baseURL, options.recorder);
@@ -195,6 +197,22 @@ export async function seedRecording(options: {
       userId: session.userId,
       identity: session.identity,
     });
+    // The consent goes through the control channel, as the room's consent dialog sends it;
+    // the API verifies it and keeps it with the recording.
+    participant.connection.send({
+      type: 'recording-consent',
+      recordingId,
+      statement: consent as unknown as { payload: Record<string, unknown>; signature: string },
+    });
+    for (let tries = 0; ; tries++) {
+      const detail = await session.call<{ consents: unknown[] }>(
+        'GET',
+        `/recordings/${recordingId}`,
+      );
+      if (detail.consents.length > 0) break;
+      if (tries > 100) throw new Error('the API did not store the recorder’s consent');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     const envelope = createRecordingEnvelope({
       recordingId,
       meetingId: meeting.id,
@@ -246,6 +264,11 @@ export async function seedRecording(options: {
         throw new Error(`tus PATCH at ${offset}: ${response.status} ${await response.text()}`);
       }
       offset += part.length;
+      if (options.realTimeSeconds && !last) {
+        await new Promise((resolve) =>
+          setTimeout(resolve, (options.realTimeSeconds! * 1000) / uploads.length),
+        );
+      }
     }
     const seal = signRecordingSeal({
       recordingId,
