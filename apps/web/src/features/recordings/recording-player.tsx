@@ -23,7 +23,8 @@ interface Props {
   shares: readonly SharedKey[];
 }
 
-type Job = { kind: 'play' | 'download'; progress: DecryptProgress | null };
+type Kind = 'play' | 'download';
+type Job = { kind: Kind; progress: DecryptProgress | null };
 
 function Progress({ job }: { job: Job }) {
   const value = percent(job.progress);
@@ -53,9 +54,17 @@ function Progress({ job }: { job: Job }) {
  */
 export function RecordingPlayer({ summary, opened, identity, myKeyId, shares }: Props) {
   const mediaRef = useRef<HTMLMediaElement | null>(null);
-  const abortRef = useRef<AbortController | null>(null);
+  const aborts = useRef<Record<Kind, AbortController | null>>({ play: null, download: null });
+  const playerSink = useRef<MediaSourceSink | null>(null);
   const declared = useRef<Set<string>>(new Set());
-  const [job, setJob] = useState<Job | null>(null);
+  const [jobs, setJobs] = useState<Partial<Record<Kind, Job>>>({});
+  const setJob = (kind: Kind, job: Job | null) =>
+    setJobs((current) => {
+      const next = { ...current };
+      if (job) next[kind] = job;
+      else delete next[kind];
+      return next;
+    });
   const [outcome, setOutcome] = useState<DecryptOutcome | null>(null);
   const [playing, setPlaying] = useState(false);
   const [message, setMessage] = useState<{
@@ -63,7 +72,14 @@ export function RecordingPlayer({ summary, opened, identity, myKeyId, shares }: 
     text: string;
   } | null>(null);
 
-  useEffect(() => () => abortRef.current?.abort(), []);
+  useEffect(
+    () => () => {
+      aborts.current.play?.abort();
+      aborts.current.download?.abort();
+      playerSink.current?.dispose();
+    },
+    [],
+  );
 
   const audio = summary.mode === 'audio';
   const fileName = `${summary.meetingTitle.replace(/[^\w\- ]+/g, '').trim() || 'recording'} ${(
@@ -81,23 +97,19 @@ export function RecordingPlayer({ summary, opened, identity, myKeyId, shares }: 
     }
   }
 
-  async function run(kind: 'play' | 'download') {
-    abortRef.current?.abort();
+  async function run(kind: Kind) {
+    aborts.current[kind]?.abort();
     const controller = new AbortController();
-    abortRef.current = controller;
+    aborts.current[kind] = controller;
     setMessage(null);
-    setOutcome(null);
-    setJob({ kind, progress: null });
+    setJob(kind, { kind, progress: null });
     let sink: MediaSourceSink | DownloadSink | null = null;
     let key: Uint8Array | null = null;
     try {
       key = unsealRecordingKey({ envelope: opened.envelope, identity, myKeyId, shares });
       if (kind === 'download') {
         sink = await pickDownloadFile(fileName, opened.envelope.mimeType);
-        if (!sink) {
-          setJob(null);
-          return;
-        }
+        if (!sink) return;
       }
       await declare(kind);
       const { body, totalBytes } = await fetchCiphertext(summary.id, controller.signal);
@@ -105,7 +117,9 @@ export function RecordingPlayer({ summary, opened, identity, myKeyId, shares }: 
         const video = mediaRef.current;
         if (!video) throw new Error('The player is not on the page.');
         setPlaying(true);
+        playerSink.current?.dispose();
         sink = await MediaSourceSink.attach(video, opened.envelope.mimeType, summary.durationMs);
+        playerSink.current = sink;
         void video.play().catch(() => undefined);
       }
       const activeSink = sink!;
@@ -118,7 +132,7 @@ export function RecordingPlayer({ summary, opened, identity, myKeyId, shares }: 
         hashes: 'plaintext',
         sink: activeSink,
         signal: controller.signal,
-        onProgress: (progress) => setJob({ kind, progress }),
+        onProgress: (progress) => setJob(kind, { kind, progress }),
       });
       if (result.status === 'aborted') return;
       if (activeSink instanceof MediaSourceSink) {
@@ -146,12 +160,18 @@ export function RecordingPlayer({ summary, opened, identity, myKeyId, shares }: 
       setMessage({ tone: 'error', text: errorMessage(caught) });
     } finally {
       key?.fill(0);
-      if (abortRef.current === controller) setJob(null);
+      if (aborts.current[kind] === controller) {
+        aborts.current[kind] = null;
+        setJob(kind, null);
+      }
     }
   }
 
-  const verdict = playbackVerdict({ opened, outcome, progress: job?.progress ?? null });
-  const busy = job !== null;
+  const verdict = playbackVerdict({
+    opened,
+    outcome,
+    progress: jobs.play?.progress ?? jobs.download?.progress ?? null,
+  });
   return (
     <div className="space-y-4">
       <div data-testid="recording-verdict" data-tone={verdict.tone}>
@@ -182,26 +202,28 @@ export function RecordingPlayer({ summary, opened, identity, myKeyId, shares }: 
           aria-label="Recording playback"
         />
       )}
-      {job && <Progress job={job} />}
+      {jobs.play && <Progress job={jobs.play} />}
+      {jobs.download && <Progress job={jobs.download} />}
       {message && <Alert tone={message.tone}>{message.text}</Alert>}
       <div className="flex flex-wrap gap-2">
-        <Button
-          onClick={() => void run('play')}
-          busy={busy && job?.kind === 'play'}
-          disabled={busy}
-        >
+        <Button onClick={() => void run('play')} busy={jobs.play !== undefined}>
           {outcome && playing ? 'Play again' : 'Play'}
         </Button>
         <Button
           variant="secondary"
           onClick={() => void run('download')}
-          busy={busy && job?.kind === 'download'}
-          disabled={busy}
+          busy={jobs.download !== undefined}
         >
           Download .webm
         </Button>
-        {busy && (
-          <Button variant="ghost" onClick={() => abortRef.current?.abort()}>
+        {(jobs.play || jobs.download) && (
+          <Button
+            variant="ghost"
+            onClick={() => {
+              aborts.current.play?.abort();
+              aborts.current.download?.abort();
+            }}
+          >
             Stop
           </Button>
         )}
