@@ -3,7 +3,7 @@ import cookie from '@fastify/cookie';
 import websocket from '@fastify/websocket';
 import type { FastifyInstance, FastifyServerOptions, RawServerDefault } from 'fastify';
 import fp from 'fastify-plugin';
-import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { serializerCompiler } from 'fastify-type-provider-zod';
 import type { Config } from './config';
 import type { Db } from './db/client';
 import notFound from './plugins/app/not-found';
@@ -24,6 +24,7 @@ import { redactSecretPath } from './services/calendar/feeds';
 import accountTestHooks from './routes/test-hooks/accounts';
 import auth from './plugins/app/auth';
 import deferredWork from './plugins/app/deferred';
+import { textCheckingValidatorCompiler } from './plugins/app/text-guard';
 import accountRoutes from './routes/account/index';
 import adminRoutes from './routes/admin/index';
 import authRoutes from './routes/auth/index';
@@ -111,7 +112,7 @@ export default fp(
       });
     app.decorate('conclave', { ...deps, mailer });
     app.addHook('onClose', () => mailer.close());
-    app.setValidatorCompiler(validatorCompiler);
+    app.setValidatorCompiler(textCheckingValidatorCompiler);
     app.setSerializerCompiler(serializerCompiler);
     app.addHook('onSend', async (request, reply, payload) => {
       void reply.header('x-request-id', request.id);

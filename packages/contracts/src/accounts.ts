@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { textIssue } from './text';
 
 /**
  * Accounts, sessions, organisations, invitations, the key directory and the audit log: the
@@ -26,7 +27,11 @@ const plainText = (max: number) =>
     .trim()
     .min(1, 'must not be empty')
     .max(max, `must be at most ${max} characters`)
-    .refine((text) => !CONTROL_CHARACTERS.test(text), 'must not contain control characters');
+    .refine((text) => !CONTROL_CHARACTERS.test(text), 'must not contain control characters')
+    .superRefine((text, context) => {
+      const issue = textIssue(text);
+      if (issue) context.addIssue({ code: 'custom', message: issue });
+    });
 export const displayNameSchema = plainText(100);
 export const orgNameSchema = plainText(100);
 

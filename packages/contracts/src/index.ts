@@ -8,3 +8,4 @@ export * from './time-zones';
 export * from './policies';
 export * from './recordings';
 export * from './passcode';
+export * from './text';

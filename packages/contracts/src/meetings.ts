@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { safeText } from './text';
 import { PASSCODE_RULE, passcodeWeakness } from './passcode';
 import { effectivePolicySchema, meetingPolicyOverridesSchema } from './policies';
 
@@ -33,8 +34,8 @@ export const meetingAudienceSchema = z
 export const rsvpResponseSchema = z.enum(['needs_action', 'accepted', 'declined', 'tentative']);
 export type RsvpResponse = z.infer<typeof rsvpResponseSchema>;
 
-const titleSchema = z.string().trim().min(1, 'is required').max(200);
-const descriptionSchema = z.string().max(5000);
+const titleSchema = safeText(z.string().trim().min(1, 'is required').max(200));
+const descriptionSchema = safeText(z.string().max(5000), { multiline: true });
 const timeZoneSchema = z.string().min(1).max(64).describe('IANA time zone, e.g. Europe/Berlin');
 const recurrenceSchema = z
   .string()
