@@ -1,21 +1,29 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { createWriteStream, existsSync } from 'node:fs';
 import { connect } from 'node:net';
 import path from 'node:path';
 import { loadConfig } from '../apps/api/src/config';
 import { freePort } from '../apps/api/src/lib/free-port';
 import { loadOrCreateSecrets } from '../apps/api/src/lib/secrets';
-import { closeOnSignals, startServer } from '../apps/api/src/server';
+import { startServer } from '../apps/api/src/server';
+import { stopEverythingOnSignals, type Lifecycle } from './lifecycle';
+import { livekitVersion, startLivekitServer } from './livekit/server';
 import { ROOT, ensureWebBuild } from './web-build';
 
 /**
  * `npm start`: everything on one machine, no Docker. Builds the portal when its sources
- * changed, starts the development media server when no LIVEKIT_URL is set, then the API with
- * the portal on one port (embedded PGlite when no DATABASE_URL is set). Ctrl-C stops it all.
+ * changed, starts the development media server when no LIVEKIT_URL is set (with LIVEKIT_URL,
+ * LIVEKIT_API_KEY and LIVEKIT_API_SECRET it uses that LiveKit server), then the API with the
+ * portal on one port (embedded PGlite when no DATABASE_URL is set).
  * `--dev` runs the portal in Next.js development mode instead of building it.
+ * `--livekit` (`npm run start:livekit`) builds the pinned real LiveKit server with Go if needed
+ * (scripts/livekit/build.sh) and runs it instead of the development media server.
+ * Ctrl-C, SIGTERM, or the exit of whatever started it stops everything it started (lifecycle.ts).
  */
 const dev = process.argv.includes('--dev');
+const realLivekit = process.argv.includes('--livekit');
 const log = (message: string) => console.log(`[conclave] ${message}`);
+const lifecycle: Lifecycle = stopEverythingOnSignals(log);
 
 async function waitForPort(port: number, child: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -47,22 +55,49 @@ async function startDevMediaServer(
   const config = loadConfig(env);
   const secrets = await loadOrCreateSecrets(config.DATA_DIR);
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', cli], {
-    cwd: ROOT,
-    stdio: ['ignore', 'inherit', 'inherit'],
-    env: {
-      ...process.env,
-      LIVEKIT_API_KEY: secrets.livekitApiKey,
-      LIVEKIT_API_SECRET: secrets.livekitApiSecret,
-      LIVEKIT_DEV_PORT: String(port),
-      LIVEKIT_WEBHOOK_URL: `${publicUrl}/api/livekit/webhook`,
-    },
-  });
+  const child = lifecycle.adopt(
+    spawn(process.execPath, ['--import', 'tsx', cli], {
+      cwd: ROOT,
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: {
+        ...process.env,
+        LIVEKIT_API_KEY: secrets.livekitApiKey,
+        LIVEKIT_API_SECRET: secrets.livekitApiSecret,
+        LIVEKIT_DEV_PORT: String(port),
+        LIVEKIT_WEBHOOK_URL: `${publicUrl}/api/livekit/webhook`,
+      },
+    }),
+  );
   await waitForPort(port, child, 20_000);
   env.LIVEKIT_URL = `ws://127.0.0.1:${port}`;
   env.LIVEKIT_API_KEY = secrets.livekitApiKey;
   env.LIVEKIT_API_SECRET = secrets.livekitApiSecret;
   return child;
+}
+
+/** The real LiveKit server (built from its Go module), its log in DATA_DIR/livekit. */
+async function startRealLivekit(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
+  const config = loadConfig(env);
+  const secrets = await loadOrCreateSecrets(config.DATA_DIR);
+  const dir = path.resolve(config.DATA_DIR, 'livekit');
+  const server = await startLivekitServer({
+    apiKey: secrets.livekitApiKey,
+    apiSecret: secrets.livekitApiSecret,
+    webhookUrls: [`http://127.0.0.1:${env.PORT}/api/livekit/webhook`],
+    dir,
+    log,
+  });
+  lifecycle.adopt(server.process);
+  const output = createWriteStream(path.join(dir, 'livekit.log'), { flags: 'a' });
+  server.process.stdout?.pipe(output);
+  server.process.stderr?.pipe(output);
+  log(
+    `LiveKit server ${livekitVersion()} at ${server.url} (log: ${path.join(dir, 'livekit.log')})`,
+  );
+  env.LIVEKIT_URL = server.url;
+  env.LIVEKIT_API_KEY = secrets.livekitApiKey;
+  env.LIVEKIT_API_SECRET = secrets.livekitApiSecret;
+  return server.process;
 }
 
 const env: NodeJS.ProcessEnv = {
@@ -75,28 +110,33 @@ env.PORT ??= String(initial.PORT);
 const publicUrl = env.PUBLIC_URL ?? `http://localhost:${env.PORT}`;
 
 if (!dev && initial.SERVE_WEB) await ensureWebBuild(log);
-const media = initial.LIVEKIT_URL ? undefined : await startDevMediaServer(env, publicUrl);
+if (realLivekit && initial.LIVEKIT_URL) {
+  log('--livekit ignored: LIVEKIT_URL is set, so that LiveKit server is used');
+}
+const media = initial.LIVEKIT_URL
+  ? undefined
+  : realLivekit
+    ? await startRealLivekit(env)
+    : await startDevMediaServer(env, publicUrl);
+const mediaLine = initial.LIVEKIT_URL
+  ? `LiveKit at ${initial.LIVEKIT_URL}`
+  : realLivekit
+    ? `LiveKit server ${livekitVersion()} (started here) at ${env.LIVEKIT_URL}`
+    : media
+      ? 'development media server (production uses LiveKit)'
+      : 'none';
 
 try {
   const server = await startServer(env);
-  closeOnSignals(
-    {
-      async close() {
-        await server.close();
-        media?.kill('SIGTERM');
-      },
-    },
-    log,
-  );
+  lifecycle.onStop(() => server.close());
   const line = '─'.repeat(60);
   console.log(
     `\n${line}\n  Conclave is running: open ${server.url}\n` +
       `  Database: ${server.config.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : `embedded PGlite in ${path.resolve(server.config.DATA_DIR)}`}\n` +
-      `  Media: ${initial.LIVEKIT_URL ? server.config.LIVEKIT_URL : media ? 'development media server (production uses LiveKit)' : 'none'}\n` +
+      `  Media: ${mediaLine}\n` +
       `  Stop with Ctrl-C.\n${line}\n`,
   );
 } catch (error) {
-  media?.kill('SIGTERM');
   log(`Could not start: ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(1);
+  process.exit(1); // the lifecycle stops the media server on exit
 }

@@ -5,6 +5,7 @@ import { networkInterfaces } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../../apps/api/src/lib/free-port';
+import { stopChild } from '../lifecycle';
 
 /**
  * The real LiveKit server on this machine, for `npm run start:livekit` and the `e2e-livekit`
@@ -59,7 +60,7 @@ export interface LivekitServerOptions {
   port?: number;
   /** Seconds an empty room lives on after its last participant left (LiveKit: 20). */
   departureTimeoutSeconds?: number;
-  /** Where the server's output goes; default: LOG in `dir`. */
+  /** The server's output: piped (read `process.stdout`/`stderr`) or inherited. */
   stdio?: 'inherit' | 'pipe';
   log?: (message: string) => void;
 }
@@ -70,7 +71,7 @@ export interface RunningLivekit {
   httpUrl: string;
   configPath: string;
   process: ChildProcess;
-  close(): Promise<void>;
+  close: () => Promise<void>;
 }
 
 /** The YAML LiveKit reads (JSON is YAML): keys, ports, the advertised address, webhooks. */
@@ -114,16 +115,6 @@ async function waitForHealth(httpUrl: string, child: ChildProcess, timeoutMs: nu
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`livekit-server did not answer ${httpUrl} within ${timeoutMs} ms`);
-}
-
-/** Stops a child with SIGTERM, then SIGKILL after `graceMs`; resolves when it exited. */
-export async function stopChild(child: ChildProcess, graceMs = 5_000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-  await exited;
-  clearTimeout(timer);
 }
 
 export async function startLivekitServer(options: LivekitServerOptions): Promise<RunningLivekit> {

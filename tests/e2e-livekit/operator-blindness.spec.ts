@@ -11,7 +11,7 @@ import {
   seedRoomOrg,
   signedInPages,
 } from '../support/room';
-import type { OperatorProbe, ProbeTrack } from './probe/page';
+import type { ProbeTrack } from './probe/page';
 import { startProbePage } from './probe/server';
 
 /**

@@ -49,7 +49,7 @@ async function waitForHealth(url: string, child: { exitCode: number | null }, ti
 
 interface Product {
   baseUrl: string;
-  stop(): Promise<void>;
+  stop: () => Promise<void>;
 }
 
 /** One product the way `npm start` runs it, its output into `log`. */
@@ -86,7 +86,7 @@ async function startProduct(
   }
   return {
     baseUrl,
-    async stop() {
+    stop: async () => {
       if (child.exitCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGINT');

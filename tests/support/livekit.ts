@@ -15,7 +15,7 @@ export async function startRealLivekit(options: {
 }): Promise<{
   version: string;
   env: { LIVEKIT_URL: string; LIVEKIT_API_KEY: string; LIVEKIT_API_SECRET: string };
-  close(): Promise<void>;
+  close: () => Promise<void>;
 }> {
   const apiKey = `APIe2e${randomBytes(6).toString('hex')}`;
   const apiSecret = randomBytes(32).toString('base64url');

@@ -76,14 +76,22 @@ console.log(
 console.log(`LIVEKIT_DEV_SERVER_URL=${server.url}`);
 
 let stopping = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    if (stopping) process.exit(1);
-    stopping = true;
-    console.log('livekit-dev-server: closing (participants are told the server is shutting down)');
-    server.close().then(
-      () => process.exit(0),
-      (error: unknown) => fail(`close failed: ${String(error)}`),
-    );
-  });
-}
+const stop = () => {
+  if (stopping) process.exit(1);
+  stopping = true;
+  console.log('livekit-dev-server: closing (participants are told the server is shutting down)');
+  server.close().then(
+    () => process.exit(0),
+    (error: unknown) => fail(`close failed: ${String(error)}`),
+  );
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
+// Started by `npm start` (scripts/start.ts): do not outlive it, even if it was killed outright.
+const parent = process.ppid;
+const parentWatch = setInterval(() => {
+  if (process.ppid === parent) return;
+  clearInterval(parentWatch);
+  stop();
+}, 250);
+parentWatch.unref();

@@ -1,8 +1,8 @@
 /**
  * The operator probe's browser side: the unmodified livekit-client joins a room with a token
  * that may subscribe but holds no E2EE key (what anyone running the media server can give
- * themselves), and keeps copies of the encoded frames LiveKit delivers (an encoded transform
- * on each receiver that passes every frame through unchanged) plus the decoder's statistics.
+ * themselves), and keeps copies of the encoded frames LiveKit delivers (Chromium's encoded
+ * streams on each receiver, every frame passed on unchanged) plus the decoder's statistics.
  * Bundled by ./server.ts.
  */
 import {
@@ -45,26 +45,19 @@ declare global {
 }
 
 const MAX_FRAMES = 60;
-const WORKER = `
-onrtctransform = (event) => {
-  const transformer = event.transformer;
-  const id = transformer.options.id;
-  let kept = 0;
-  transformer.readable
-    .pipeThrough(new TransformStream({
-      transform(frame, controller) {
-        if (kept < ${MAX_FRAMES}) {
-          kept++;
-          self.postMessage({ id, keyframe: frame.type === 'key', data: frame.data.slice(0) });
-        }
-        controller.enqueue(frame);
-      },
-    }))
-    .pipeTo(transformer.writable);
-};`;
+
+interface EncodedFrame {
+  type?: string;
+  data: ArrayBuffer;
+}
+type ReceiverWithStreams = RTCRtpReceiver & {
+  createEncodedStreams(): {
+    readable: ReadableStream<EncodedFrame>;
+    writable: WritableStream<EncodedFrame>;
+  };
+};
 
 let room: Room | undefined;
-let worker: Worker | undefined;
 const errors: string[] = [];
 const captured = new Map<
   string,
@@ -78,14 +71,26 @@ function base64(data: ArrayBuffer): string {
 }
 
 function capture(track: RemoteTrack, publication: RemoteTrackPublication, identity: string) {
-  const Transform = (window as { RTCRtpScriptTransform?: typeof RTCRtpScriptTransform })
-    .RTCRtpScriptTransform;
-  if (!Transform) throw new Error('this browser has no RTCRtpScriptTransform');
-  if (!worker) throw new Error('the probe has no worker');
-  captured.set(publication.trackSid, { publication, identity, frames: [] });
-  const receiver = track.receiver;
+  const receiver = track.receiver as ReceiverWithStreams | undefined;
   if (!receiver) throw new Error(`track ${publication.trackSid} has no receiver`);
-  receiver.transform = new Transform(worker, { id: publication.trackSid });
+  const frames: ProbeFrame[] = [];
+  captured.set(publication.trackSid, { publication, identity, frames });
+  // Chromium's encoded streams (the peer connection is made with encodedInsertableStreams):
+  // every frame passes through unchanged; the first ones are kept.
+  const { readable, writable } = receiver.createEncodedStreams();
+  void readable
+    .pipeThrough(
+      new TransformStream<EncodedFrame, EncodedFrame>({
+        transform(frame, controller) {
+          if (frames.length < MAX_FRAMES) {
+            frames.push({ keyframe: frame.type === 'key', base64: base64(frame.data) });
+          }
+          controller.enqueue(frame);
+        },
+      }),
+    )
+    .pipeTo(writable)
+    .catch((error: unknown) => errors.push(`${publication.trackSid}: ${String(error)}`));
   // Video must be rendered somewhere for the decoder to run.
   const element = track.attach();
   if (element instanceof HTMLVideoElement) element.muted = true;
@@ -94,15 +99,6 @@ function capture(track: RemoteTrack, publication: RemoteTrackPublication, identi
 
 window.operatorProbe = {
   async join(url, token) {
-    worker ??= new Worker(URL.createObjectURL(new Blob([WORKER], { type: 'text/javascript' })));
-    worker.onmessage = (
-      event: MessageEvent<{ id: string; keyframe: boolean; data: ArrayBuffer }>,
-    ) => {
-      captured.get(event.data.id)?.frames.push({
-        keyframe: event.data.keyframe,
-        base64: base64(event.data.data),
-      });
-    };
     room = new Room({ adaptiveStream: false });
     room.on(RoomEvent.TrackSubscribed, (track, publication, participant) => {
       try {
@@ -114,7 +110,9 @@ window.operatorProbe = {
     room.on(RoomEvent.TrackSubscriptionFailed, (sid, _participant, reason) =>
       errors.push(`subscription to ${sid} failed: ${String(reason)}`),
     );
-    await room.connect(url, token);
+    await room.connect(url, token, {
+      rtcConfig: { encodedInsertableStreams: true } as RTCConfiguration,
+    });
   },
 
   async tracks() {
