@@ -12,6 +12,8 @@ import {
   recordingParamsSchema,
   recordingResponseSchema,
   sealRecordingSchema,
+  shareRecordingResponseSchema,
+  shareRecordingSchema,
 } from '@conclave/contracts';
 import { z } from 'zod';
 import { AppError } from '../../errors';
@@ -25,6 +27,7 @@ import {
   type Actor,
 } from '../../services/recordings/lifecycle';
 import { loadRecordingFor, toSummary } from '../../services/recordings/model';
+import { shareRecording } from '../../services/recordings/share';
 import contentRoute from './content';
 
 const problems = {
@@ -217,6 +220,28 @@ const recordingRoutes: FastifyPluginAsyncZod = async (app) => {
         recordingId: request.params.recordingId,
       });
       return reply.code(204).send(null);
+    },
+  );
+
+  app.post(
+    '/recordings/:recordingId/recipients',
+    {
+      schema: {
+        tags: ['recordings'],
+        summary: 'Share with a member (recorder or host): a signed grant sealing the key to them',
+        params: recordingParamsSchema,
+        body: shareRecordingSchema,
+        response: { 201: shareRecordingResponseSchema, ...problems },
+      },
+    },
+    async (request, reply) => {
+      const share = await shareRecording({
+        db,
+        userId: requireUser(request).user.id,
+        recordingId: request.params.recordingId,
+        grant: request.body.grant,
+      });
+      return reply.code(201).send({ share });
     },
   );
 

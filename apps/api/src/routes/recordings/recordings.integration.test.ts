@@ -4,10 +4,14 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   openRecordingKey,
+  openSharedRecordingKey,
   ready,
   RecordingReader,
+  signRecordingShare,
   verifyRecordingEnvelope,
+  verifyRecordingShare,
   type RecordingEnvelope,
+  type RecordingShare,
   type Signed,
 } from '@conclave/crypto';
 import {
@@ -281,6 +285,57 @@ describe('a recording from request to playback', () => {
       404,
     );
 
+    // The host shares with the member: a signed grant sealing the key to the member's key.
+    const grant = signRecordingShare({
+      recordingId: side.recordingId,
+      recordingKey: key,
+      recipientUserId: member.id,
+      recipientExchangePublicKey: member.identity.exchangePublicKey,
+      grantedByUserId: host.id,
+      identity: host.identity,
+    });
+    const share = (body: unknown, client = asHost) =>
+      client.inject({
+        method: 'POST',
+        url: `/api/recordings/${side.recordingId}/recipients`,
+        payload: { grant: body },
+      });
+    const toAdmin = signRecordingShare({
+      recordingId: side.recordingId,
+      recordingKey: key,
+      recipientUserId: admin.id,
+      recipientExchangePublicKey: member.identity.exchangePublicKey,
+      grantedByUserId: host.id,
+      identity: host.identity,
+    });
+    expect(expectProblem(await share(toAdmin), 422).detail).toMatch(/not the member's current key/);
+    const forgedGrant = {
+      ...grant,
+      payload: { ...grant.payload, recipient: { ...grant.payload.recipient, userId: admin.id } },
+    };
+    expect(expectProblem(await share(forgedGrant), 422).detail).toMatch(/BAD_SIGNATURE/);
+    expect(expectProblem(await share(grant, asAdmin), 403).detail).toMatch(/recorder/);
+    const shared = await share(grant);
+    expect(shared.statusCode, shared.body).toBe(201);
+    expectProblem(await share(grant), 409);
+    const memberView = recordingDetailSchema.parse(
+      (await asMember.inject({ method: 'GET', url: `/api/recordings/${side.recordingId}` })).json(),
+    );
+    expect(memberView.recording.canOpen).toBe(true);
+    const grantFor = verifyRecordingShare(
+      memberView.shares[0]!.grant as unknown as Signed<RecordingShare>,
+      { trustEmbeddedKeys: true },
+    );
+    const memberKey = openSharedRecordingKey(grantFor, {
+      publicKey: member.identity.exchangePublicKey,
+      privateKey: member.identity.exchangePrivateKey,
+    });
+    expect(Buffer.from(memberKey).equals(Buffer.from(key))).toBe(true);
+    expect(
+      (await asMember.inject({ method: 'GET', url: `/api/recordings/${side.recordingId}/content` }))
+        .statusCode,
+    ).toBe(200);
+
     const opened = await asHost.inject({
       method: 'POST',
       url: `/api/recordings/${side.recordingId}/opened`,
@@ -303,6 +358,7 @@ describe('a recording from request to playback', () => {
       'recording.consent_accepted',
       'recording.started',
       'recording.sealed',
+      'recording.shared',
       'recording.opened',
     ]);
 
