@@ -105,6 +105,7 @@ test('a recording is listed, played, verified, downloaded and deleted', async ({
   await page.getByRole('button', { name: 'Delete for everyone' }).click();
   await page.waitForURL(`**/orgs/${owner.orgId}/recordings?deleted=1`);
   await expect(page.locator(`tr[data-recording-id="${seeded.recordingId}"]`)).toHaveCount(0);
+  await expect(page.getByText('The recording was deleted.')).toBeVisible();
   await expect(page.getByText('No recordings yet')).toBeVisible();
 
   await other.reload();

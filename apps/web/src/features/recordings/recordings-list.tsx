@@ -158,12 +158,19 @@ export function RecordingsList({
 
 /** The org's Recordings page. */
 export function RecordingsPage() {
+  const [deleted, setDeleted] = useState(false);
+  useEffect(() => {
+    setDeleted(new URLSearchParams(window.location.search).has('deleted'));
+  }, []);
   return (
-    <Card
-      title="Recordings"
-      description="Recordings are encrypted in the recorder’s browser and decrypted only in yours; the server stores ciphertext it cannot read."
-    >
-      <RecordingsList />
-    </Card>
+    <div className="space-y-4">
+      {deleted && <Alert tone="success">The recording was deleted.</Alert>}
+      <Card
+        title="Recordings"
+        description="Recordings are encrypted in the recorder’s browser and decrypted only in yours; the server stores ciphertext it cannot read."
+      >
+        <RecordingsList />
+      </Card>
+    </div>
   );
 }
