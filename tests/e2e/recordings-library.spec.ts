@@ -114,10 +114,8 @@ test('a recording is listed, played, verified, downloaded and deleted', async ({
   await other.context().close();
 });
 
-// Sharing needs POST /api/recordings/:id/recipients and packages/crypto's signed share
-// statement (signRecordingShare), which the recordings API adds; the portal's side is built
-// (share-panel.tsx, share-grant.ts). Turn this on when both exist.
-test.fixme('a recording shared with a member opens in their browser', async ({
+// Sharing: the recording key is sealed to the member's key in the sharer's browser.
+test('a recording shared with a member opens in their browser', async ({
   browser,
   baseURL,
   request,

@@ -36,7 +36,7 @@ import {
 import { formatBytes, formatDuration, STATE_LABELS, whoCanOpen } from './recording-view';
 import { getRecording } from './recordings-api';
 import { SharePanel } from './share-panel';
-import { SHARING_AVAILABLE, sharedKeysFrom } from './share-grant';
+import { sharedKeysFrom } from './share-grant';
 
 type Checked =
   | { opened: OpenedEnvelope; directory: DirectoryTrust; shares: SharedKey[] }
@@ -186,7 +186,7 @@ export function RecordingPage({ recordingId }: { recordingId: string }) {
           />
         )}
       </Card>
-      {SHARING_AVAILABLE && summary.canShare && checked && 'opened' in checked && (
+      {summary.canShare && checked && 'opened' in checked && (
         <Card
           title="Share"
           description="Give a member of the organisation their own key to this recording."

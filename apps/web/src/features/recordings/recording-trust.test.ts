@@ -6,6 +6,7 @@ import {
   publicIdentity,
   ready,
   signConsent,
+  signRecordingShare,
   type Identity,
 } from '@conclave/crypto';
 import { describe, expect, it } from 'vitest';
@@ -16,6 +17,7 @@ import {
   guestConsentKeys,
   unsealRecordingKey,
 } from './recording-trust';
+import { sharedKeysFrom } from './share-grant';
 import { directoryEntry } from './testing';
 
 await ready();
@@ -181,5 +183,38 @@ describe('unsealRecordingKey', () => {
         shares: [],
       }),
     ).toThrow(/not sealed to your current key/);
+  });
+
+  it('opens the key from a share grant signed by a member, and ignores a forged grant', () => {
+    const { envelope, recordingKey } = envelopeBy(recorder);
+    const opened = checkEnvelope({ envelope, seal: null, recordingId, directory });
+    const ben = generateIdentity();
+    const grantBy = (identity: Identity, userId: string) => ({
+      userId: 'u-ben',
+      name: 'Ben',
+      keyId: keyId(ben.exchangePublicKey),
+      grantedBy: { userId, name: 'x' },
+      grantedAt: '2026-12-01T10:00:00.000Z',
+      grant: signRecordingShare({
+        recordingId,
+        recordingKey,
+        recipientUserId: 'u-ben',
+        recipientExchangePublicKey: ben.exchangePublicKey,
+        grantedByUserId: userId,
+        identity,
+      }) as unknown as { payload: Record<string, unknown>; signature: string },
+    });
+    const genuine = sharedKeysFrom([grantBy(recorder, 'u-rec')], directory, opened.envelope);
+    const key = unsealRecordingKey({
+      envelope: opened.envelope,
+      identity: ben,
+      myKeyId: keyId(ben.exchangePublicKey),
+      shares: genuine,
+    });
+    expect(Buffer.from(key).equals(Buffer.from(recordingKey))).toBe(true);
+    // Signed by someone the directory does not know: left out, so it cannot open.
+    expect(
+      sharedKeysFrom([grantBy(generateIdentity(), 'u-rec')], directory, opened.envelope),
+    ).toEqual([]);
   });
 });

@@ -2,11 +2,13 @@ import {
   fromBase64Url,
   isCryptoError,
   openRecordingKey,
+  openSharedRecordingKey,
   verifyRecordingEnvelope,
   verifyRecordingSeal,
   type Identity,
   type RecordingEnvelope,
   type RecordingSeal,
+  type RecordingShare,
   type Signed,
   type SignerTrust,
   type VerifiedRecordingEnvelope,
@@ -160,15 +162,16 @@ export function checkEnvelope(input: {
   };
 }
 
-/** Someone's sealed copy of the recording key outside the envelope (a share grant). */
+/** A verified share grant: my sealed copy of the recording key outside the envelope. */
 export interface SharedKey {
   keyId: string;
-  sealedKey: string;
+  share: RecordingShare;
 }
 
 /**
  * The recording key, unsealed with my own X25519 key: from the envelope when I am one of its
- * recipients, else from a share granted to my key. Throws a person-readable Error otherwise.
+ * recipients, else from a verified share granted to my key. Throws a person-readable Error
+ * otherwise.
  */
 export function unsealRecordingKey(input: {
   envelope: VerifiedRecordingEnvelope;
@@ -185,16 +188,11 @@ export function unsealRecordingKey(input: {
   } catch (caught) {
     if (!isCryptoError(caught, 'NOT_A_RECIPIENT')) throw caught;
   }
-  const share = input.shares.find((s) => s.keyId === input.myKeyId);
-  if (!share) {
+  const mine = input.shares.find((s) => s.keyId === input.myKeyId);
+  if (!mine) {
     throw new Error(
       'This recording is not sealed to your current key. Ask the recorder or a host to share it with you again (after a key reset, older shares no longer open).',
     );
   }
-  // The share carries a sealed key like an envelope recipient; open it the same way.
-  const asEnvelope = {
-    ...input.envelope,
-    recipients: [{ keyId: share.keyId, sealedKey: share.sealedKey }],
-  } as VerifiedRecordingEnvelope;
-  return openRecordingKey(asEnvelope, pair);
+  return openSharedRecordingKey(mine.share, pair);
 }

@@ -1,4 +1,11 @@
-import type { Identity, RecordingEnvelope } from '@conclave/crypto';
+import {
+  signRecordingShare,
+  verifyRecordingShare,
+  type Identity,
+  type RecordingEnvelope,
+  type RecordingShare,
+  type Signed,
+} from '@conclave/crypto';
 import type {
   DirectoryEntry,
   RecordingDetail,
@@ -8,12 +15,6 @@ import type {
 import type { DirectoryTrust, SharedKey } from './recording-trust';
 
 /** Sharing a recording with a member, framework-free (the panel renders it). */
-
-/**
- * False until the API accepts share grants (POST /api/recordings/:id/recipients) and
- * packages/crypto signs them (signRecordingShare); the page hides the Share card until then.
- */
-export const SHARING_AVAILABLE = false;
 
 export interface ShareCandidate {
   userId: string;
@@ -54,7 +55,7 @@ export function shareCandidates(input: {
  * The signed grant: the recording key sealed to the member's current exchange key (from the
  * key directory, pins respected by the caller), signed with my identity key.
  */
-export function makeShareGrant(_input: {
+export function makeShareGrant(input: {
   recordingId: string;
   recordingKey: Uint8Array;
   granterUserId: string;
@@ -62,14 +63,38 @@ export function makeShareGrant(_input: {
   recipientUserId: string;
   recipientExchangeKey: Uint8Array;
 }): SignedStatementJson {
-  // Waits for packages/crypto's signed share statement (being added with the recordings API).
-  throw new Error('Sharing is not available in this version yet.');
+  const grant = signRecordingShare({
+    recordingId: input.recordingId,
+    recordingKey: input.recordingKey,
+    grantedByUserId: input.granterUserId,
+    identity: input.identity,
+    recipientUserId: input.recipientUserId,
+    recipientExchangePublicKey: input.recipientExchangeKey,
+  });
+  return grant as unknown as SignedStatementJson;
 }
 
+/**
+ * The shares whose grant verifies (signed by a member under the key directory, for this
+ * recording), as sealed keys; a grant that does not verify is left out, so it cannot open.
+ */
 export function sharedKeysFrom(
-  _shares: readonly RecordingShareInfo[],
-  _directory: DirectoryTrust,
-  _envelope: RecordingEnvelope,
+  shares: readonly RecordingShareInfo[],
+  directory: DirectoryTrust,
+  envelope: RecordingEnvelope,
 ): SharedKey[] {
-  return [];
+  const keys: SharedKey[] = [];
+  for (const share of shares) {
+    try {
+      const grant = verifyRecordingShare(
+        share.grant as unknown as Signed<RecordingShare>,
+        directory.trust,
+        { recordingId: envelope.recordingId },
+      );
+      keys.push({ keyId: grant.recipient.keyId, share: grant });
+    } catch {
+      // not usable: a forged or foreign grant
+    }
+  }
+  return keys;
 }
