@@ -140,7 +140,9 @@ test('a recording shared with a member opens in their browser', async ({
   await expect(other.getByRole('alert')).toContainText('not shared with you');
 
   // Share: the recording key is sealed to Ben's key in Rita's browser and the grant signed.
-  await page.getByLabel('Member', { exact: true }).selectOption({ label: `Ben Berg (${colleague.email})` });
+  await page
+    .getByLabel('Member', { exact: true })
+    .selectOption({ label: `Ben Berg (${colleague.email})` });
   await page.getByRole('button', { name: 'Share', exact: true }).click();
   await expect(page.getByText('Shared with Ben Berg. They can open it now.')).toBeVisible();
   await expect(page.getByText('Ben Berg (shared)')).toBeVisible();
