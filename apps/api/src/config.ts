@@ -281,6 +281,17 @@ export class ConfigError extends Error {
   }
 }
 
+/** Values of secrets that come from examples and documentation, never from a generator. */
+export function isPlaceholderSecret(value: string | undefined): boolean {
+  if (!value) return false;
+  const lower = value.toLowerCase();
+  return (
+    /change[-_ ]?me|replace[-_ ]?me|placeholder|example|^(secret|password|devsecret|development)/.test(
+      lower,
+    ) || new Set(lower).size <= 2
+  );
+}
+
 export function loadConfig(env: Record<string, string | undefined>): EnvConfig {
   const cleaned = Object.fromEntries(
     Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
@@ -306,6 +317,14 @@ export function loadConfig(env: Record<string, string | undefined>): EnvConfig {
   }
   if (config.NODE_ENV === 'production' && config.CONCLAVE_TEST_HOOKS) {
     throw new ConfigError(['CONCLAVE_TEST_HOOKS: must not be enabled when NODE_ENV=production']);
+  }
+  if (config.NODE_ENV === 'production') {
+    // A secret copied from an example or left at a default is no secret (`npm run setup`
+    // generates real ones).
+    const placeholders = (['SERVER_SECRET', 'LIVEKIT_API_SECRET', 'S3_SECRET_ACCESS_KEY'] as const)
+      .filter((name) => isPlaceholderSecret(config[name]))
+      .map((name) => `${name}: a placeholder value; generate a real secret (npm run setup)`);
+    if (placeholders.length > 0) throw new ConfigError(placeholders);
   }
   return {
     ...config,
