@@ -3,19 +3,29 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  bindGuestKey,
+  generateExchangeKeyPair,
+  generateLinkSecret,
+  generateSigningKeyPair,
   openRecordingKey,
   openSharedRecordingKey,
   ready,
   RecordingReader,
+  signConsent,
   signRecordingShare,
+  toBase64Url,
+  verifyConsent,
+  verifyGuestKeyBinding,
   verifyRecordingEnvelope,
   verifyRecordingShare,
+  type ConsentStatement,
   type RecordingEnvelope,
   type RecordingShare,
   type Signed,
 } from '@conclave/crypto';
 import {
   createRecordingResponseSchema,
+  lobbyTicketSchema,
   recordingDetailSchema,
   recordingPageSchema,
   type Meeting,
@@ -23,6 +33,7 @@ import {
 import { useTestApp } from '../../../test/app';
 import {
   addMember,
+  anonymousClient,
   createOrgWithRoles,
   createTestOrg,
   createUser,
@@ -375,5 +386,116 @@ describe('a recording from request to playback', () => {
     for (const file of readdirSync(path.join(dataDir, 'recordings'))) {
       expect(readFileSync(path.join(dataDir, 'recordings', file)).includes(EBML_MAGIC)).toBe(false);
     }
+  });
+});
+
+describe('guests and late joiners in a recorded room', () => {
+  it('stores a guest’s consent signed with its link-bound ephemeral key, and tells late joiners', async () => {
+    const meeting = await scheduleMeeting(asHost, orgId, meetingNow({ invitees: [member.email] }));
+    const hostSocket = await join(asHost, meeting);
+    const linkSecret = generateLinkSecret();
+    const exchange = generateExchangeKeyPair();
+    const knocked = await anonymousClient(suite.app).inject({
+      method: 'POST',
+      url: `/api/meetings/${meeting.id}/lobby`,
+      payload: {
+        displayName: 'Gail Guest',
+        guestKey: {
+          exchangePublicKey: toBase64Url(exchange.publicKey),
+          binding: bindGuestKey({
+            linkSecret,
+            meetingId: meeting.id,
+            guestPublicKey: exchange.publicKey,
+          }),
+        },
+      },
+    });
+    expect(knocked.statusCode, knocked.body).toBe(200);
+    const ticket = lobbyTicketSchema.parse(knocked.json());
+    const guestSocket = await ControlClient.open(
+      server.wsUrl,
+      `/api/meetings/${meeting.id}/control?ticket=${encodeURIComponent(ticket.ticket)}`,
+      {},
+    );
+    sockets.push(guestSocket);
+    await guestSocket.next('welcome');
+    hostSocket.send({ type: 'admit', participantId: ticket.guestId });
+    await guestSocket.next('admitted');
+
+    const made = await created(await requestRecording(asHost, meeting.id, { mimeType: MIME }));
+    const recordingId = made.recording.id;
+    await guestSocket.next('recording', (m) => m.recording.id === recordingId);
+
+    const ephemeral = generateSigningKeyPair();
+    const statement = signConsent({
+      meetingId: meeting.id,
+      recordingId,
+      decision: 'decline',
+      userId: ticket.guestId,
+      identity: { signingPublicKey: ephemeral.publicKey, signingPrivateKey: ephemeral.privateKey },
+    });
+    const guestBinding = bindGuestKey({
+      linkSecret,
+      meetingId: meeting.id,
+      guestPublicKey: ephemeral.publicKey,
+    });
+    guestSocket.send({ type: 'recording-consent', recordingId, statement, id: 'unbound' });
+    expect((await guestSocket.next('error', (m) => m.ref === 'unbound')).message).toMatch(
+      /guestBinding/,
+    );
+    const asSomeoneElse = signConsent({
+      meetingId: meeting.id,
+      recordingId,
+      decision: 'accept',
+      userId: 'guest-someone-else',
+      identity: { signingPublicKey: ephemeral.publicKey, signingPrivateKey: ephemeral.privateKey },
+    });
+    guestSocket.send({
+      type: 'recording-consent',
+      recordingId,
+      statement: asSomeoneElse,
+      guestBinding,
+      id: 'other',
+    });
+    expect((await guestSocket.next('error', (m) => m.ref === 'other')).message).toMatch(
+      /another participant/,
+    );
+    guestSocket.send({ type: 'recording-consent', recordingId, statement, guestBinding });
+    const relayed = await hostSocket.next(
+      'recording-consent',
+      (m) => m.participantId === ticket.guestId,
+    );
+    expect(relayed.guestBinding).toBe(guestBinding);
+
+    // A client holding the link checks the binding, then the signature under the bound key.
+    verifyGuestKeyBinding({
+      linkSecret,
+      meetingId: meeting.id,
+      guestPublicKey: ephemeral.publicKey,
+      binding: relayed.guestBinding ?? '',
+    });
+    expect(
+      verifyConsent(
+        relayed.statement as unknown as Signed<ConsentStatement>,
+        { trustEmbeddedKeys: true },
+        { meetingId: meeting.id, recordingId },
+      ).decision,
+    ).toBe('decline');
+
+    // A late joiner learns the recording and the consents so far, right after welcome.
+    const late = await join(asMember, meeting);
+    const state = await late.next('recording');
+    expect(state.recording).toMatchObject({ id: recordingId, state: 'requested' });
+    const known = await late.next('recording-consent');
+    expect(known).toMatchObject({ participantId: ticket.guestId, guestBinding });
+    const stored = await suite.db.recordingConsent.findMany({ where: { recordingId } });
+    expect(stored).toEqual([
+      expect.objectContaining({
+        kind: 'guest',
+        userId: null,
+        decision: 'decline',
+        displayName: 'Gail Guest',
+      }),
+    ]);
   });
 });
