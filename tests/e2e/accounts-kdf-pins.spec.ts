@@ -33,7 +33,7 @@ test('a known account served a different salt at pre-login: refused with a clear
   await page.getByLabel('E-mail address').fill(owner.email);
   await page.getByLabel('Password', { exact: true }).fill(owner.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  const alert = page.getByRole('alert');
+  const alert = page.getByRole('alert').filter({ hasText: 'a new salt' });
   await expect(alert).toContainText('different password parameters (a new salt)');
   await expect(alert).toContainText('Your password was not used or sent');
   expect(signInRequests).toEqual([]);

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Browser, Page } from '@playwright/test';
 import type * as Livekit from 'livekit-client';
-import { generateLinkSecret } from '@conclave/crypto';
+import { generateLinkSecret, ready } from '@conclave/crypto';
 import { expect, test } from '../support/fixtures';
 import {
   createMeeting,
@@ -39,7 +39,8 @@ async function hostilePublisher(
   baseURL: string,
   grant: { url: string; token: string },
 ): Promise<Page> {
-  const context = await browser.newContext({ baseURL });
+  // The portal's CSP forbids inline scripts; this page is the attacker's, not the portal.
+  const context = await browser.newContext({ baseURL, bypassCSP: true });
   const page = await context.newPage();
   await page.goto('/api/ready'); // any same-origin page: a secure context for getUserMedia
   await page.addScriptTag({ path: LIVEKIT_UMD });
@@ -116,6 +117,7 @@ test('an unverified guest’s media stays dark for members, with a warning; a ve
   baseURL,
 }) => {
   test.setTimeout(150_000);
+  await ready();
   const org = await seedRoomOrg(request, 0);
   const [host] = await signedInPages(browser, baseURL!, [org.owner]);
   const meeting = await createMeeting(host!, org.orgId, { guests: 'lobby' });

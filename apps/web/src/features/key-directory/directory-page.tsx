@@ -42,7 +42,7 @@ export function DirectoryPage() {
         entries.map((entry) => {
           if (!entry.current) return { entry, check: null };
           try {
-            return { entry, check: pins.observe(entry.userId, entry.current) };
+            return { entry, check: pins.observe(entry.userId, entry.current, entry.email) };
           } catch (caught) {
             return { entry, check: { status: 'invalid' as const, message: errorMessage(caught) } };
           }
@@ -57,7 +57,12 @@ export function DirectoryPage() {
   }, [load]);
 
   const changed =
-    rows?.filter((row) => row.check?.status === 'changed' || row.check?.status === 'invalid') ?? [];
+    rows?.filter(
+      (row) =>
+        row.check?.status === 'changed' ||
+        row.check?.status === 'invalid' ||
+        row.check?.status === 'address-reused',
+    ) ?? [];
 
   return (
     <div className="space-y-6">
@@ -83,8 +88,17 @@ export function DirectoryPage() {
                 key={row.entry.userId}
                 row={row}
                 isMe={row.entry.userId === session.user.id}
+                verified={
+                  row.entry.current ? pins.isVerified(row.entry.userId, row.entry.current) : false
+                }
                 onAccept={() => {
-                  if (row.entry.current) pins.accept(row.entry.userId, row.entry.current);
+                  if (row.entry.current) {
+                    pins.accept(row.entry.userId, row.entry.current, row.entry.email);
+                  }
+                  void load();
+                }}
+                onVerify={() => {
+                  pins.markVerified(row.entry.userId);
                   void load();
                 }}
               />
@@ -99,11 +113,15 @@ export function DirectoryPage() {
 function DirectoryRow({
   row,
   isMe,
+  verified,
   onAccept,
+  onVerify,
 }: {
   row: Checked;
   isMe: boolean;
+  verified: boolean;
   onAccept: () => void;
+  onVerify: () => void;
 }) {
   const { entry, check } = row;
   return (
@@ -115,8 +133,15 @@ function DirectoryRow({
             {entry.email} · {entry.role}
           </span>
         </p>
-        {check?.status === 'same' && <Badge tone="brand">Matches the keys you saw before</Badge>}
-        {check?.status === 'new' && <Badge>{isMe ? 'Your keys' : 'First seen now'}</Badge>}
+        {check?.status === 'same' && !verified && (
+          <Badge tone="brand">Matches the keys you saw before</Badge>
+        )}
+        {(check?.status === 'same' || check?.status === 'new') && verified && (
+          <Badge tone="brand">Verified: you compared fingerprints</Badge>
+        )}
+        {check?.status === 'new' && !verified && (
+          <Badge>{isMe ? 'Your keys' : 'First seen now'}</Badge>
+        )}
       </div>
       {entry.current ? (
         <p className="mt-1 font-mono text-sm text-slate-700">
@@ -132,8 +157,28 @@ function DirectoryRow({
           trust them; tell your admin.
         </Alert>
       )}
+      {!isMe && !verified && (check?.status === 'same' || check?.status === 'new') && (
+        <Button variant="secondary" size="sm" className="mt-2" onClick={onVerify}>
+          I compared this fingerprint with {entry.displayName}: mark as verified
+        </Button>
+      )}
       {check?.status === 'changed' && (
         <ChangeWarning entry={entry} check={check} onAccept={onAccept} />
+      )}
+      {check?.status === 'address-reused' && (
+        <div className="mt-2" data-testid="address-reused-warning">
+          <Alert tone="warning" title={`${entry.email} belongs to another account you met before`}>
+            <p>
+              This browser knew {entry.email} under a different account. A new account for the same
+              address happens when someone was removed and invited again; it is also what it would
+              look like if the server presented a look-alike of your colleague. Compare the
+              fingerprint above with {entry.displayName} in person or on a call before you trust it.
+            </p>
+            <Button variant="secondary" size="sm" className="mt-3" onClick={onAccept}>
+              I checked with {entry.displayName}: trust this account
+            </Button>
+          </Alert>
+        </div>
       )}
       {entry.history.length > 1 && (
         <details className="mt-2 text-sm text-slate-600">

@@ -82,3 +82,45 @@ describe('key pins', () => {
     );
   });
 });
+
+describe('key pins by e-mail address, and verified colleagues', () => {
+  it('warns when a known address appears under a fresh user id, and never pins it silently', () => {
+    const pins = new KeyPins(memoryPinStorage(), 'viewer');
+    const ana = someone();
+    expect(pins.observe('ana-id', ana, 'Ana@Example.test').status).toBe('new');
+    const lookAlike = someone();
+    const check = pins.observe('fresh-id', lookAlike, 'ana@example.test');
+    expect(check).toMatchObject({ status: 'address-reused', pinnedUserId: 'ana-id' });
+    expect(pins.pinOf('fresh-id')).toBeUndefined();
+    // Even with Ana's own key, a new id for her address is not silently trusted.
+    expect(pins.observe('fresh-id', ana, 'ana@example.test').status).toBe('address-reused');
+    // Accepting (after checking with her) moves the address to the new account.
+    pins.accept('fresh-id', lookAlike, 'ana@example.test');
+    expect(pins.pinOf('ana-id')).toBeUndefined();
+    expect(pins.observe('fresh-id', lookAlike, 'ana@example.test').status).toBe('same');
+  });
+
+  it('learns the address of a colleague pinned before addresses were recorded', () => {
+    const pins = new KeyPins(memoryPinStorage(), 'viewer');
+    const ben = someone();
+    pins.observe('ben-id', ben);
+    expect(pins.observe('ben-id', ben, 'ben@example.test').status).toBe('same');
+    expect(pins.pinOf('ben-id')?.email).toBe('ben@example.test');
+    expect(pins.observe('other-id', someone(), 'ben@example.test').status).toBe('address-reused');
+  });
+
+  it('marks a colleague verified for the pinned key only; a new key drops the mark', () => {
+    const pins = new KeyPins(memoryPinStorage(), 'viewer');
+    const cleo = someone();
+    pins.observe('cleo-id', cleo, 'cleo@example.test');
+    expect(pins.isVerified('cleo-id', cleo)).toBe(false);
+    pins.markVerified('cleo-id');
+    expect(pins.isVerified('cleo-id', cleo)).toBe(true);
+    const next = someone();
+    expect(pins.isVerified('cleo-id', next)).toBe(false);
+    pins.accept('cleo-id', next);
+    expect(pins.isVerified('cleo-id', next)).toBe(false);
+    expect(pins.pinOf('cleo-id')?.email).toBe('cleo@example.test');
+    expect(() => pins.markVerified('nobody')).toThrow(/nothing is pinned/);
+  });
+});

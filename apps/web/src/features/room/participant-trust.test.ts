@@ -98,6 +98,37 @@ describe('assessParticipant', () => {
     expect(describeTrust(result.trust)).toMatch(/key changed/);
   });
 
+  it('refuses a known address under a fresh id, and says when fingerprints were compared', () => {
+    const identity = publicIdentity(generateIdentity());
+    const reused: PinStore = { check: () => 'address-reused', pin: () => undefined };
+    const lookAlike = assessParticipant({
+      meetingId: MEETING,
+      participant: member('fresh-id', identity),
+      viewer: 'member',
+      pins: reused,
+      linkSecret: null,
+    });
+    expect(lookAlike.trust).toEqual({ verified: false, problem: 'address-reused' });
+    expect(lookAlike.pin).toBe(false);
+    expect(describeTrust(lookAlike.trust)).toContain('belongs to another account');
+
+    const compared: PinStore = {
+      check: () => 'same',
+      pin: () => undefined,
+      isVerified: (userId, served) =>
+        userId === 'cleo' && served.signingPublicKey === identity.signingPublicKey,
+    };
+    const cleo = assessParticipant({
+      meetingId: MEETING,
+      participant: member('cleo', identity),
+      viewer: 'member',
+      pins: compared,
+      linkSecret: null,
+    });
+    expect(cleo.trust).toEqual({ verified: true, basis: 'fingerprint-compared' });
+    expect(describeTrust(cleo.trust)).toBe('Verified: you compared fingerprints with them');
+  });
+
   it('refuses members without an identity or with key ids that do not match', () => {
     const pins = new MemoryPins();
     const noIdentity = assessParticipant({

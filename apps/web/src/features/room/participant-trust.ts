@@ -8,7 +8,7 @@ import {
 import type { Participant } from '@conclave/contracts';
 
 /** What this browser's pins say about a member's identity (the key directory feature's check). */
-export type PinCheck = 'new' | 'same' | 'changed';
+export type PinCheck = 'new' | 'same' | 'changed' | 'address-reused';
 
 /**
  * The pins of colleagues' public keys kept by the signed-in user's browser. The room asks it
@@ -17,6 +17,8 @@ export type PinCheck = 'new' | 'same' | 'changed';
 export interface PinStore {
   check(userId: string, identity: PublicIdentity): PinCheck;
   pin(userId: string, identity: PublicIdentity): void;
+  /** Whether the user compared fingerprints with this colleague for exactly this key. */
+  isVerified?(userId: string, identity: PublicIdentity): boolean;
 }
 
 export type TrustBasis =
@@ -24,6 +26,8 @@ export type TrustBasis =
   | 'self'
   /** A member whose identity matches what this browser pinned before. */
   | 'pinned'
+  /** Pinned, and the user compared fingerprints with them (marked verified). */
+  | 'fingerprint-compared'
   /** A member this browser had never seen: the identity is pinned now (trust on first use). */
   | 'first-seen'
   /** A guest whose ephemeral key carries a valid MAC under the guest link's secret. */
@@ -37,6 +41,8 @@ export type TrustBasis =
 export type TrustProblem =
   /** A member's key differs from the one this browser pinned: possibly a swapped key. */
   | 'key-changed'
+  /** A known colleague's e-mail address under another account: possibly a look-alike. */
+  | 'address-reused'
   /** A member without a usable identity in the key directory. */
   | 'no-identity'
   /** Key ids that do not match the keys, or keys of the wrong size. */
@@ -94,16 +100,24 @@ export function assessParticipant(options: AssessOptions): Assessment {
     };
   }
   const check = options.pins.check(participant.id, identity);
-  if (check === 'changed') {
+  if (check === 'changed' || check === 'address-reused') {
     return {
-      trust: { verified: false, problem: 'key-changed' },
+      trust: { verified: false, problem: check === 'changed' ? 'key-changed' : 'address-reused' },
       exchangePublicKey,
       identity,
       pin: false,
     };
   }
   return {
-    trust: { verified: true, basis: check === 'same' ? 'pinned' : 'first-seen' },
+    trust: {
+      verified: true,
+      basis:
+        check === 'new'
+          ? 'first-seen'
+          : options.pins.isVerified?.(participant.id, identity)
+            ? 'fingerprint-compared'
+            : 'pinned',
+    },
     exchangePublicKey,
     identity,
     pin: check === 'new',
@@ -181,6 +195,8 @@ export function describeTrust(trust: Trust): string {
         return 'You';
       case 'pinned':
         return 'Verified: same key as before';
+      case 'fingerprint-compared':
+        return 'Verified: you compared fingerprints with them';
       case 'first-seen':
         return 'Verified: key from the directory, first seen now';
       case 'guest-link':
@@ -192,6 +208,8 @@ export function describeTrust(trust: Trust): string {
   switch (trust.problem) {
     case 'key-changed':
       return 'Unverified: this person’s key changed since you last met';
+    case 'address-reused':
+      return 'Unverified: their e-mail address belongs to another account you met before';
     case 'no-identity':
       return 'Unverified: no key in the directory';
     case 'malformed-key':

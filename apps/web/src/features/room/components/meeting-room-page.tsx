@@ -11,6 +11,7 @@ import {
 } from '@conclave/crypto';
 import {
   describeRecordingPolicy,
+  directorySchema,
   livekitTokenSchema,
   lobbyInfoSchema,
   lobbyTicketSchema,
@@ -84,12 +85,29 @@ function controlUrl(meetingId: string, query = ''): string {
   return `${origin}/api/meetings/${encodeURIComponent(meetingId)}/control${query}`;
 }
 
-function pinStoreFor(userId: string): PinStore {
+/**
+ * This browser's pins, checked by user id and, from the org's key directory, by e-mail address
+ * (a known address under a fresh user id is a warning, not a first sighting).
+ */
+function pinStoreFor(userId: string, addresses: ReadonlyMap<string, string>): PinStore {
   const pins = new KeyPins(localStoragePinStorage(window.localStorage), userId);
   return {
-    check: (participantId, identity) => pins.check(participantId, identity).status,
-    pin: (participantId, identity) => void pins.accept(participantId, identity),
+    check: (participantId, identity) =>
+      pins.check(participantId, identity, addresses.get(participantId)).status,
+    pin: (participantId, identity) =>
+      void pins.accept(participantId, identity, addresses.get(participantId)),
+    isVerified: (participantId, identity) => pins.isVerified(participantId, identity),
   };
+}
+
+/** User id to e-mail address of the org's members (empty when the directory cannot be read). */
+async function memberAddresses(orgId: string): Promise<Map<string, string>> {
+  try {
+    const { entries } = await api(`/orgs/${orgId}/directory`, { schema: directorySchema });
+    return new Map(entries.map((entry) => [entry.userId, entry.email]));
+  } catch {
+    return new Map();
+  }
 }
 
 /** The meeting as a member sees it: from `?org=` or by asking each of the member's orgs. */
@@ -122,13 +140,18 @@ function MemberEntry({
 }) {
   const identity = useIdentity();
   const [meeting, setMeeting] = useState<Meeting | null>(null);
+  const [addresses, setAddresses] = useState<Map<string, string> | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
   useEffect(() => {
     let cancelled = false;
-    findMeeting(session, meetingId, orgId).then(
-      (found) => !cancelled && setMeeting(found),
-      (error: unknown) => !cancelled && setFailure(errorMessage(error)),
-    );
+    findMeeting(session, meetingId, orgId)
+      .then(async (found) => {
+        const known = await memberAddresses(found.orgId);
+        if (cancelled) return;
+        setAddresses(known);
+        setMeeting(found);
+      })
+      .catch((error: unknown) => !cancelled && setFailure(errorMessage(error)));
     return () => {
       cancelled = true;
     };
@@ -137,7 +160,7 @@ function MemberEntry({
   const unlocked =
     identity.status === 'unlocked' && identity.userId === session.user.id ? identity : null;
   const entry = useMemo<RoomEntry | null>(() => {
-    if (!meeting || !unlocked) return null;
+    if (!meeting || !unlocked || !addresses) return null;
     const backend: RoomBackend = {
       openControlSocket: () => new WebSocket(controlUrl(meetingId)) as unknown as SocketLike,
       livekitToken: (occurrenceId) =>
@@ -157,7 +180,7 @@ function MemberEntry({
         publicKey: unlocked.identity.exchangePublicKey,
         privateKey: unlocked.identity.exchangePrivateKey,
       },
-      pins: pinStoreFor(session.user.id),
+      pins: pinStoreFor(session.user.id, addresses),
       linkSecret,
       backend,
       askName: false,
@@ -179,7 +202,7 @@ function MemberEntry({
         policy: meeting.effectivePolicy.recording,
       },
     };
-  }, [meeting, unlocked, meetingId, session.user, linkSecret]);
+  }, [meeting, addresses, unlocked, meetingId, session.user, linkSecret]);
 
   if (failure) return <Centered role="alert">{failure}</Centered>;
   if (!unlocked) {

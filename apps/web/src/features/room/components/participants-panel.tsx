@@ -88,7 +88,9 @@ function ParticipantRow({
   actions: HostActions;
 }) {
   const verified = participant.trust.verified;
-  const keyChanged = !participant.trust.verified && participant.trust.problem === 'key-changed';
+  const keyChanged =
+    !participant.trust.verified &&
+    (participant.trust.problem === 'key-changed' || participant.trust.problem === 'address-reused');
   return (
     <li
       aria-label={participant.displayName}
