@@ -40,9 +40,14 @@ export function RecordingIndicator({ recording }: { recording: RecordingRoom }) 
       </p>
     );
   }
-  const inIt = view.consents.filter((c) => c.included);
-  const declined = view.consents.filter((c) => c.decision === 'decline');
-  const waiting = view.consents.filter((c) => c.decision === 'pending');
+  const names = (list: typeof view.consents) =>
+    list
+      .map((c) => c.name)
+      .sort((x, y) => x.localeCompare(y))
+      .join(', ');
+  const inIt = names(view.consents.filter((c) => c.included));
+  const declined = names(view.consents.filter((c) => c.decision === 'decline'));
+  const waiting = names(view.consents.filter((c) => c.decision === 'pending'));
   const running = current.state === 'recording';
   return (
     <div
@@ -63,9 +68,8 @@ export function RecordingIndicator({ recording }: { recording: RecordingRoom }) 
         {current.mode === 'audio' ? ' (audio only)' : ''}.
       </p>
       <p className="mt-1 text-red-100/90" data-testid="recording-who">
-        In the recording: {inIt.map((c) => c.name).join(', ') || 'nobody yet'}.
-        {declined.length > 0 && ` Left out (declined): ${declined.map((c) => c.name).join(', ')}.`}
-        {waiting.length > 0 && ` Not answered yet: ${waiting.map((c) => c.name).join(', ')}.`}
+        In the recording: {inIt || 'nobody yet'}.{declined && ` Left out (declined): ${declined}.`}
+        {waiting && ` Not answered yet: ${waiting}.`}
       </p>
       {view.consents
         .filter((c) => c.problem)
