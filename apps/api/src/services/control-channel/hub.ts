@@ -12,6 +12,7 @@ import {
 } from '@conclave/contracts';
 import type { Bus, Unsubscribe } from '../../lib/bus';
 import { presenceState, transition } from '../meetings/admission';
+import { DEFAULT_THROTTLE_LIMITS, SenderThrottle, type ThrottleLimits } from './throttle';
 import type { PresenceEntry, PresenceStore } from './presence';
 import type { RelayLog } from './relay-log';
 
@@ -97,7 +98,7 @@ export interface HubLimits {
   maxBufferedBytes: number;
   /** Guests get a fresh ticket this often. */
   ticketRefreshMs: number;
-  /** Rejected messages (rate limit) before the connection is closed with 4429. */
+  /** Violation score (decaying, throttle.ts) above which the connection is closed with 4429. */
   maxViolations: number;
 }
 
@@ -108,7 +109,7 @@ export const DEFAULT_HUB_LIMITS: HubLimits = {
   heartbeatIntervalMs: CONTROL_LIMITS.heartbeatIntervalMs,
   maxBufferedBytes: 8 * 1024 * 1024,
   ticketRefreshMs: 4 * 60_000,
-  maxViolations: 200,
+  maxViolations: 50,
 };
 
 export interface HubOptions {
@@ -120,6 +121,8 @@ export interface HubOptions {
   relayLog: RelayLog | null;
   log: HubLogger;
   limits?: Partial<HubLimits>;
+  /** Relay throttles per connection (throttle.ts); defaults when absent. */
+  throttle?: Partial<ThrottleLimits>;
   now?: () => number;
 }
 
@@ -294,6 +297,8 @@ export class ControlHub {
   readonly instanceId: string;
   private readonly views = new Map<string, RoomView>();
   private readonly limits: HubLimits;
+  private readonly throttleLimits: ThrottleLimits;
+  private readonly throttles = new WeakMap<Connection, SenderThrottle>();
   private readonly now: () => number;
   private readonly heartbeat: NodeJS.Timeout;
   private readonly accounts: Promise<Unsubscribe>;
@@ -306,6 +311,7 @@ export class ControlHub {
   constructor(private readonly options: HubOptions) {
     this.instanceId = options.instanceId ?? randomUUID();
     this.limits = { ...DEFAULT_HUB_LIMITS, ...options.limits };
+    this.throttleLimits = { ...DEFAULT_THROTTLE_LIMITS, ...options.throttle };
     this.now = options.now ?? Date.now;
     void options.presence.heartbeat(this.instanceId).catch(() => undefined);
     this.heartbeat = setInterval(() => void this.tick(), this.limits.heartbeatIntervalMs);
@@ -401,7 +407,7 @@ export class ControlHub {
     connection.alive = true;
     if (!connection.bucket.take(this.now())) {
       connection.violations += 1;
-      if (connection.violations > this.limits.maxViolations) {
+      if (this.throttleOf(connection).penalize(this.now())) {
         this.closeConnection(
           connection,
           CONTROL_CLOSE_CODES.rateLimited,
@@ -692,6 +698,17 @@ export class ControlHub {
         return;
       }
       to = message.to;
+    }
+    const verdict = this.throttleOf(connection).relay(this.now(), {
+      channel: message.channel,
+      bytes,
+      recipients: to ? 1 : Math.max(1, view.entries.size - 1),
+      broadcast: to === null,
+    });
+    if (!verdict.ok) {
+      if (verdict.close) this.closeFlooder(connection);
+      else this.error(connection, 'rate_limited', verdict.message, ref);
+      return;
     }
     await this.publish(connection.roomKey, {
       kind: 'relay',
@@ -1045,6 +1062,53 @@ export class ControlHub {
     }
   }
 
+  private throttleOf(connection: Connection): SenderThrottle {
+    let throttle = this.throttles.get(connection);
+    if (!throttle) {
+      throttle = new SenderThrottle(
+        { ...this.throttleLimits, maxViolations: this.limits.maxViolations },
+        this.now(),
+      );
+      this.throttles.set(connection, throttle);
+    }
+    return throttle;
+  }
+
+  private closeFlooder(connection: Connection): void {
+    this.closeConnection(
+      connection,
+      CONTROL_CLOSE_CODES.rateLimited,
+      'disconnected',
+      'Too many messages: the connection was closed. Reconnect and send more slowly.',
+    );
+  }
+
+  /**
+   * A recipient whose queue is over half full does not get this relay (throttle.ts): it is
+   * dropped for them, and the sender, when connected here, is charged a violation, not the
+   * reader. A reader whose queue is past the whole limit is not reading and is closed (4413).
+   */
+  private backedUp(
+    view: RoomView,
+    recipient: Connection,
+    event: Extract<BusEvent, { kind: 'relay' }>,
+  ): boolean {
+    const queued = recipient.socket.bufferedAmount;
+    // Past the full limit the reader is not reading at all: sendText closes it (4413).
+    if (queued <= this.limits.maxBufferedBytes / 2 || queued > this.limits.maxBufferedBytes) {
+      return false;
+    }
+    const sender = view.local.get(event.from);
+    if (
+      sender &&
+      sender.id === event.fromConnection &&
+      this.throttleOf(sender).penalize(this.now())
+    ) {
+      this.closeFlooder(sender);
+    }
+    return true;
+  }
+
   private onRelay(view: RoomView, event: Extract<BusEvent, { kind: 'relay' }>): void {
     const bytes = Buffer.byteLength(event.payload);
     const at = new Date(this.now()).toISOString();
@@ -1072,6 +1136,7 @@ export class ControlHub {
     if (event.to === null) {
       for (const connection of view.local.values()) {
         if (connection.status !== 'room' || connection.participant.id === event.from) continue;
+        if (this.backedUp(view, connection, event)) continue;
         this.sendText(connection, text);
         log(connection.participant.id, 'delivered');
       }
@@ -1079,6 +1144,7 @@ export class ControlHub {
     }
     const recipient = view.local.get(event.to);
     if (recipient && recipient.status === 'room' && !recipient.closing && !recipient.closed) {
+      if (this.backedUp(view, recipient, event)) return;
       this.sendText(recipient, text);
       log(event.to, 'delivered');
       return;
