@@ -31,7 +31,12 @@ import {
 } from '../../../test/recordings';
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'conclave-recording-rules-'));
-const env = { DATA_DIR: dataDir, RECORDING_MAX_BYTES: String(600 * 1024) };
+const QUOTA = 100 * 1024 * 1024;
+const env = {
+  DATA_DIR: dataDir,
+  RECORDING_MAX_BYTES: String(600 * 1024),
+  RECORDING_ORG_QUOTA_BYTES: String(QUOTA),
+};
 const suite = useTestApp({ env });
 const MIME = 'video/webm;codecs=vp8,opus';
 
@@ -253,6 +258,33 @@ describe('bad input is refused with a problem naming it', () => {
     }
     if (!refused) throw new Error('the upload past the limit was accepted');
     expect(expectProblem(refused, 413).detail).toMatch(/at most 614400 bytes/);
+    await stopRecording(side);
+  });
+
+  it('refuses bytes past the organisation’s quota with 413', async () => {
+    const { meeting } = await liveMeeting();
+    const side = await running(meeting);
+    await tusCreate(asHost, side.recordingId);
+    // The org's other recordings already fill the quota but for 10 KiB.
+    const other = await suite.db.recording.findFirstOrThrow({
+      where: { orgId, id: { not: side.recordingId } },
+    });
+    const used = await suite.db.recording.aggregate({
+      where: { orgId, id: { not: side.recordingId } },
+      _sum: { sizeBytes: true },
+    });
+    const filler = BigInt(QUOTA - 10 * 1024) - (used._sum.sizeBytes ?? 0n) + other.sizeBytes;
+    await suite.db.recording.update({ where: { id: other.id }, data: { sizeBytes: filler } });
+    try {
+      const { parts } = encryptRecording(side, webmLike(40 * 1024), 40 * 1024);
+      const refused = await tusPatch(asHost, side.recordingId, 0, parts[0]!);
+      expect(expectProblem(refused, 413).detail).toMatch(/recording storage is full/);
+    } finally {
+      await suite.db.recording.update({
+        where: { id: other.id },
+        data: { sizeBytes: other.sizeBytes },
+      });
+    }
     await stopRecording(side);
   });
 
