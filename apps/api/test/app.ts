@@ -6,7 +6,8 @@ import { afterAll, beforeAll } from 'vitest';
 import conclaveApi, { fastifyOptions } from '../src/app';
 import { loadConfig, type Config } from '../src/config';
 import type { Db } from '../src/db/client';
-import { createTestDatabase, type TestDatabase } from './database';
+import { createPrismaClient } from '../src/db/client';
+import { apiRoleConnectionString, createTestDatabase, type TestDatabase } from './database';
 import { startTestSmtpServer, type TestSmtpServer } from './smtp';
 
 export function testConfig(overrides: Record<string, string> = {}): Config {
@@ -62,6 +63,7 @@ export async function buildTestApp(options: {
 export interface TestSuite {
   /** The file's own fresh, migrated database. */
   readonly database: TestDatabase;
+  /** The database as its owner, for the test's own set-up and checks. */
   readonly db: Db;
   readonly app: FastifyInstance;
   /** With `smtp: true` only: the SMTP server the app sends its mail to. */
@@ -83,11 +85,16 @@ export function useTestApp(
   let database: TestDatabase | undefined;
   let smtp: TestSmtpServer | undefined;
   let app: FastifyInstance | undefined;
+  let appDb: Db | undefined;
   beforeAll(async () => {
     database = await createTestDatabase();
+    // The app connects as the API's own role, as in production (docs/database.md, "Roles"),
+    // so every integration test runs within its grants; PGlite has one session user.
+    const apiUrl = await apiRoleConnectionString(database);
+    appDb = apiUrl ? createPrismaClient({ connectionString: apiUrl, poolSize: 5 }) : undefined;
     if (options.smtp) smtp = await startTestSmtpServer();
     app = await buildTestApp({
-      db: database.db,
+      db: appDb ?? database.db,
       config: testConfig({ ...options.env, ...(smtp ? { SMTP_URL: smtp.url } : {}) }),
       ...(options.logLines ? { logLines: options.logLines } : {}),
     });
@@ -95,6 +102,7 @@ export function useTestApp(
   afterAll(async () => {
     await app?.close();
     await smtp?.close();
+    await appDb?.$disconnect();
     await database?.drop();
   });
   const ready = <T>(value: T | undefined, name: string): T => {
