@@ -8,7 +8,7 @@ import type { Writable } from 'node:stream';
 import type { FullConfig } from '@playwright/test';
 import { applyMigrations } from '../../apps/api/src/db/migrations';
 import { freePort } from '../../apps/api/src/lib/free-port';
-import { createEmptyDatabase } from '../../apps/api/test/database';
+import { apiRoleConnectionString, createEmptyDatabase } from '../../apps/api/test/database';
 import { ROOT, ensureWebBuild } from '../../scripts/web-build';
 import { startRealLivekit } from './livekit';
 
@@ -120,7 +120,10 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
     await database.drop();
     await rm(dataDir, { recursive: true, force: true });
   };
-  const common = { DATABASE_URL: database.connectionString };
+  // The servers connect as the API's own role, as in production (docs/database.md, "Roles").
+  const common = {
+    DATABASE_URL: (await apiRoleConnectionString(database)) ?? database.connectionString,
+  };
   try {
     await Promise.all([
       wants('e2e') &&
