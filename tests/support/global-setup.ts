@@ -103,10 +103,23 @@ async function startProduct(
  * database (every spec makes its own org) and the log file, so checks of what the server side
  * stored or printed cover both, LiveKit's own log included.
  */
-export default async function globalSetup(_config: FullConfig): Promise<() => Promise<void>> {
-  const projects = selectedProjects();
-  const wants = (name: string) => projects.length === 0 || projects.includes(name);
-  if (!wants('e2e') && !wants('e2e-livekit')) return async () => undefined;
+export default async function globalSetup(config: FullConfig): Promise<() => Promise<void>> {
+  // Playwright passes its configuration; a script that borrows the setup (the room benchmark)
+  // passes none and gets the development-server product only.
+  const configured = new Set((config.projects ?? []).map((project) => project.name));
+  const projects = config.projects ? selectedProjects() : ['e2e'];
+  const wants = (name: string) =>
+    (projects.length === 0 && configured.has(name)) || projects.includes(name);
+  return startProducts({ dev: wants('e2e'), livekit: wants('e2e-livekit') });
+}
+
+/** Starts the product on the development server, on the real LiveKit, or both. */
+export async function startProducts(wanted: {
+  dev: boolean;
+  livekit: boolean;
+}): Promise<() => Promise<void>> {
+  const wants = (name: string) => (name === 'e2e' ? wanted.dev : wanted.livekit);
+  if (!wanted.dev && !wanted.livekit) return async () => undefined;
   await mkdir(ARTIFACTS, { recursive: true });
   await ensureWebBuild((message) => console.log(`[e2e] ${message}`));
   const database = await createEmptyDatabase();
