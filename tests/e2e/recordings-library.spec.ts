@@ -98,7 +98,7 @@ test('a recording is listed, played, verified, downloaded and deleted', async ({
   await other.goto(`/orgs/${owner.orgId}/recordings`);
   await expect(other.getByText('No recordings yet')).toBeVisible();
   await other.goto(`/orgs/${owner.orgId}/recordings/${seeded.recordingId}`);
-  await expect(other.getByRole('alert')).toContainText('not shared with you');
+  await expect(other.getByRole('alert').filter({ hasText: 'not shared with you' })).toBeVisible();
 
   // Delete, with its confirmation step.
   await page.getByRole('button', { name: 'Delete recording…' }).click();
@@ -109,7 +109,7 @@ test('a recording is listed, played, verified, downloaded and deleted', async ({
   await expect(page.getByText('No recordings yet')).toBeVisible();
 
   await other.reload();
-  await expect(other.getByRole('alert')).toContainText(/no such recording/i);
+  await expect(other.getByRole('alert').filter({ hasText: /no such recording/i })).toBeVisible();
   await page.context().close();
   await other.context().close();
 });
@@ -137,7 +137,7 @@ test('a recording shared with a member opens in their browser', async ({
   await page.goto(`/orgs/${owner.orgId}/recordings/${seeded.recordingId}`);
   const other = await browserFor(browser, baseURL!, colleague);
   await other.goto(`/orgs/${owner.orgId}/recordings/${seeded.recordingId}`);
-  await expect(other.getByRole('alert')).toContainText('not shared with you');
+  await expect(other.getByRole('alert').filter({ hasText: 'not shared with you' })).toBeVisible();
 
   // Share: the recording key is sealed to Ben's key in Rita's browser and the grant signed.
   await page
