@@ -15,7 +15,7 @@ const livekitAvailable =
   spawnSync('go', ['version']).status === 0;
 if (!livekitAvailable) {
   console.warn(
-    '[e2e-livekit] skipped: no LiveKit server built and no Go to build it (see docs/testing.md)',
+    '[e2e-livekit] skipped: no LiveKit server built and no Go to build it (see docs/media-server.md)',
   );
 }
 
