@@ -98,7 +98,7 @@ beforeAll(async () => {
   meetings.push(daily, sparse, weekly, legacyCount, legacyUntil);
   const feed = await asHost.inject({ method: 'POST', url: '/api/calendar/feed' });
   expect(feed.statusCode, feed.body).toBe(201);
-  feedPath = new URL((feed.json() as { url: string }).url).pathname;
+  feedPath = new URL(feed.json<{ url: string }>().url).pathname;
   histogram.enable();
 });
 

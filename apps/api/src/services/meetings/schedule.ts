@@ -1,6 +1,5 @@
 import {
   RecurrenceError,
-  floatingRRule,
   formatRecurrenceRule,
   parseRecurrenceRule,
   type RecurrenceRule,
