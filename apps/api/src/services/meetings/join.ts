@@ -39,8 +39,9 @@ import { readTicket, signTicket, TICKET_RESUME_MS, TICKET_TTL_MS } from './ticke
  *   LATE_JOIN_MINUTES after the scheduled end), nor into a cancelled or ended occurrence;
  * - hosts join as hosts; invitees (and every org member when the meeting is open to the org)
  *   join directly; other org members wait in the lobby; so do guests, always;
- * - someone a host removed waits in the lobby if they come back; someone a host admitted
- *   (or made host) keeps that for the occurrence.
+ * - someone a host denied or removed waits in the lobby if they come back, invited or not;
+ *   someone a host admitted (or made host) keeps that for the occurrence. These rules are one
+ *   state machine, admission.ts, which this file, the hub and the stored decisions share.
  */
 
 export type RefusalCode =
