@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ready } from '@conclave/crypto';
 import { createRecordingResponseSchema, type Meeting } from '@conclave/contracts';
@@ -382,6 +383,53 @@ describe('resuming, ending early, deleting', () => {
     } finally {
       await third.close();
     }
+  });
+
+  it('keeps what arrived of a request cut off mid-way, and resumes from there', async () => {
+    const { meeting } = await liveMeeting();
+    const side = await running(meeting);
+    await tusCreate(asHost, side.recordingId);
+    const { parts, stats } = encryptRecording(side, webmLike(60 * 1024), 10 * 1024);
+    const all = Buffer.concat(parts);
+    const sentBefore = Buffer.concat(parts.slice(0, 3));
+    // A real connection sends three records of a longer body, then drops.
+    const cookie = [...asHost.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+    const request = http.request(`${server.url}/api/recordings/${side.recordingId}/upload`, {
+      method: 'PATCH',
+      headers: {
+        cookie,
+        'x-csrf-token': asHost.cookies.get('conclave_csrf') ?? '',
+        'tus-resumable': '1.0.0',
+        'content-type': 'application/offset+octet-stream',
+        'upload-offset': '0',
+        'content-length': String(all.length),
+      },
+    });
+    request.on('error', () => undefined);
+    request.write(sentBefore);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    request.destroy();
+    let offset = 0;
+    for (let i = 0; i < 50 && offset === 0; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      offset = Number((await tusHead(asHost, side.recordingId)).headers['upload-offset']);
+    }
+    expect(offset).toBeGreaterThan(0);
+    expect(offset).toBeLessThanOrEqual(sentBefore.length);
+    const resumed = await tusPatch(
+      asHost,
+      side.recordingId,
+      offset,
+      all.subarray(offset),
+      all.length,
+    );
+    expect(resumed.statusCode, resumed.body).toBe(204);
+    const sealed = await asHost.inject({
+      method: 'POST',
+      url: `/api/recordings/${side.recordingId}/seal`,
+      payload: { seal: sealFor(side, stats) },
+    });
+    expect(sealed.statusCode, sealed.body).toBe(200);
   });
 
   it('ends early when the recorder leaves, and stays playable to where it stops', async () => {

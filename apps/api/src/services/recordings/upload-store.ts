@@ -2,7 +2,7 @@ import { Transform, type Readable } from 'node:stream';
 import type { Upload } from '@tus/server';
 import { DataStore } from '@tus/server';
 import type { Db } from '../../db/client';
-import { FramingValidator } from './framing';
+import { FramingValidator, type FramingState } from './framing';
 import type { RecordingStorage } from './storage/index';
 
 /**
@@ -60,8 +60,18 @@ export class RecordingUploadStore extends DataStore {
     return this.storage.tus.create(upload);
   }
 
+  /**
+   * HEAD and PATCH see only acknowledged bytes: where storage can cut back (local files), bytes
+   * past the acknowledged offset (a write cut off before its acknowledgement) do not count, and
+   * the next PATCH overwrites them.
+   */
   override async getUpload(id: string): Promise<Upload> {
-    return this.storage.tus.getUpload(id);
+    const upload = await this.storage.tus.getUpload(id);
+    if (!this.storage.truncate) return upload;
+    const row = await this.db.recording.findUnique({ where: { id }, select: { sizeBytes: true } });
+    const acknowledged = row ? Number(row.sizeBytes) : 0;
+    if (upload.offset > acknowledged) upload.offset = acknowledged;
+    return upload;
   }
 
   override async declareUploadLength(id: string, length: number): Promise<void> {
@@ -76,6 +86,10 @@ export class RecordingUploadStore extends DataStore {
     });
     if (!recording || recording.state !== 'recording') {
       throw new UploadRefused(409, 'This recording is not accepting uploads any more.');
+    }
+    const stored = await this.storage.size(id);
+    if (stored > offset && Number(recording.sizeBytes) === offset && this.storage.truncate) {
+      await this.storage.truncate(id, offset);
     }
     if (Number(recording.sizeBytes) !== offset) {
       // Storage holds bytes the database never acknowledged (the process stopped between the
@@ -95,6 +109,9 @@ export class RecordingUploadStore extends DataStore {
       { position: offset, nextRecordAt: Number(recording.nextRecordAt) },
       limit,
     );
+    // The framing state after each chunk passed on, so a write that fails half-way can be
+    // brought back to a state that matches what storage holds (bounded: the last 256).
+    const passedStates: FramingState[] = [validator.state];
     const checked = new Transform({
       transform(chunk: Buffer, _encoding, done) {
         if (validator.problem) {
@@ -102,6 +119,10 @@ export class RecordingUploadStore extends DataStore {
           return;
         }
         const pass = validator.accept(chunk);
+        if (pass.length > 0) {
+          passedStates.push(validator.state);
+          if (passedStates.length > 256) passedStates.shift();
+        }
         if (validator.problem) {
           // End the stream here: the store keeps what passed, nothing after it.
           if (pass.length > 0) this.push(pass);
@@ -114,23 +135,32 @@ export class RecordingUploadStore extends DataStore {
         done(null, pass.length > 0 ? pass : undefined);
       },
     });
-    const written = await this.storage.tus.write(readable.pipe(checked), id, offset);
+    // A client that goes away mid-request ends the data here (as tus itself does on abort):
+    // what arrived is stored and acknowledged, and the client resumes from HEAD's offset.
+    const endChecked = () => {
+      if (!checked.writableEnded) checked.end();
+    };
+    readable.once('error', endChecked);
+    readable.once('close', endChecked);
+    let written: number;
+    try {
+      written = await this.storage.tus.write(readable.pipe(checked), id, offset);
+    } catch (error) {
+      // The client went away mid-request (or storage failed): keep what storage holds if it
+      // ends where a chunk ended, so the upload can resume from HEAD's offset.
+      await this.recover(id, passedStates);
+      throw error;
+    }
     await this.storage.sync(id);
     const state = validator.state;
     if (written !== state.position) {
+      await this.recover(id, passedStates);
       throw new UploadRefused(
         500,
         `recording upload: storage wrote up to ${written} but the check passed ${state.position}`,
       );
     }
-    await this.db.recording.update({
-      where: { id },
-      data: {
-        sizeBytes: BigInt(state.position),
-        nextRecordAt: BigInt(state.nextRecordAt),
-        lastUploadAt: new Date(),
-      },
-    });
+    await this.acknowledge(id, state);
     const problem = validator.problem;
     if (problem?.kind === 'framing') {
       throw new UploadRefused(422, `Refused: ${problem.message}. Bytes before it were kept.`);
@@ -145,6 +175,35 @@ export class RecordingUploadStore extends DataStore {
       );
     }
     return written;
+  }
+
+  private async acknowledge(id: string, state: FramingState): Promise<void> {
+    await this.db.recording.update({
+      where: { id },
+      data: {
+        sizeBytes: BigInt(state.position),
+        nextRecordAt: BigInt(state.nextRecordAt),
+        lastUploadAt: new Date(),
+      },
+    });
+  }
+
+  /**
+   * After a failed write: the latest chunk state at or below what storage holds. Local files
+   * are cut back to it (those bytes were never acknowledged); if storage holds exactly a chunk
+   * state, it is acknowledged. Otherwise the upload stays at its last acknowledged offset and
+   * the next PATCH is refused with a 409 naming the mismatch.
+   */
+  private async recover(id: string, states: FramingState[]): Promise<void> {
+    const stored = await this.storage.size(id);
+    const state = [...states].reverse().find((s) => s.position <= stored);
+    if (!state) return;
+    if (state.position < stored) {
+      if (!this.storage.truncate) return;
+      await this.storage.truncate(id, state.position);
+    }
+    await this.storage.sync(id);
+    await this.acknowledge(id, state);
   }
 
   override async remove(id: string): Promise<void> {

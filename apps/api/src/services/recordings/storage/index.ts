@@ -18,6 +18,11 @@ export interface RecordingStorage {
   size(key: string): Promise<number>;
   /** Streams the stored bytes, `start` to `end` inclusive (HTTP Range semantics). */
   read(key: string, range?: { start: number; end: number }): Promise<Readable>;
+  /**
+   * Cuts the stored bytes back to `size` (only bytes never acknowledged). Kinds that cannot
+   * (S3's multipart parts) leave it out.
+   */
+  truncate?(key: string, size: number): Promise<void>;
   /** Removes the bytes and the upload's bookkeeping; a missing object is not an error. */
   remove(key: string): Promise<void>;
   close(): Promise<void>;

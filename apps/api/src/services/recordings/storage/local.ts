@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { mkdir, open, rm, stat } from 'node:fs/promises';
+import { mkdir, open, rm, stat, truncate } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { FileStore } from '@tus/file-store';
@@ -41,6 +41,9 @@ export async function createLocalStorage(directory: string): Promise<RecordingSt
     },
     async read(key, range): Promise<Readable> {
       return createReadStream(file(key), range ? { start: range.start, end: range.end } : {});
+    },
+    async truncate(key, size) {
+      await truncate(file(key), size);
     },
     async remove(key) {
       await rm(file(key), { force: true });
