@@ -40,6 +40,7 @@ export class MediaCompositor {
   private readonly canvas: HTMLCanvasElement | null = null;
   private readonly context2d: CanvasRenderingContext2D | null = null;
   private readonly output: MediaStream;
+  private readonly videoTrack: CanvasCaptureMediaStreamTrack | null = null;
   private readonly videos = new Map<string, VideoEntry>();
   private readonly audios = new Map<string, AudioEntry>();
   private sources: CompositionSource[] = [];
@@ -50,8 +51,8 @@ export class MediaCompositor {
   private readonly layout: RecordingLayout;
 
   constructor(private readonly options: CompositorOptions) {
-    this.width = options.width ?? 1280;
-    this.height = options.height ?? 720;
+    this.width = options.width ?? 960;
+    this.height = options.height ?? 540;
     this.layout = options.layout ?? 'grid';
     this.audioContext = new AudioContext();
     this.destination = this.audioContext.createMediaStreamDestination();
@@ -63,7 +64,14 @@ export class MediaCompositor {
       this.canvas = canvas;
       this.context2d = canvas.getContext('2d', { alpha: false });
       const frameRate = options.frameRate ?? 15;
-      tracks.unshift(...canvas.captureStream(frameRate).getVideoTracks());
+      // Frames are requested after each draw (captureStream(0)): with an automatic rate,
+      // headless Chromium under load emitted frames far faster than drawn, with timestamps
+      // that ran ahead of the clock.
+      const [video] = canvas.captureStream(0).getVideoTracks();
+      if (video) {
+        this.videoTrack = video as CanvasCaptureMediaStreamTrack;
+        tracks.unshift(video);
+      }
       this.draw();
       this.timer = setInterval(() => this.draw(), Math.round(1000 / frameRate));
     }
@@ -167,5 +175,6 @@ export class MediaCompositor {
         ctx.fillText(label, tile.x + 8, tile.y + tile.height - 10);
       }
     }
+    this.videoTrack?.requestFrame();
   }
 }
