@@ -19,7 +19,7 @@ test('a colleague marked verified in the key directory shows as verified in the 
   request,
   baseURL,
 }) => {
-  test.setTimeout(150_000);
+  test.setTimeout(300_000);
   const org = await seedRoomOrg(request, 1);
   const ben = org.members[0]!;
   const [hana, benPage] = await signedInPages(browser, baseURL!, [org.owner, ben]);
