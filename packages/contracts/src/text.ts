@@ -11,7 +11,7 @@ import type { z } from 'zod';
 
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/u;
- 
+
 const LINE_BREAKS = /[\t\n\r]/u;
 const BIDI_CONTROLS = /[\u202a-\u202e\u2066-\u2069]/u;
 /** A high surrogate not followed by a low one, or a low one not after a high one. */
