@@ -15,6 +15,7 @@ import {
   type TestUser,
 } from '../../../test/factories';
 import { expectProblem } from '../../../test/helpers';
+import { RECORDER_RECONNECT_GRACE_MS } from '../../services/recordings/room-events';
 import { ControlClient, listen, meetingNow, scheduleMeeting } from '../../../test/meetings';
 import {
   encryptRecording,
@@ -451,6 +452,66 @@ describe('resuming, ending early, deleting', () => {
     expect(content.rawPayload.equals(sent)).toBe(true);
     expect(
       expectProblem(await tusPatch(asHost, side.recordingId, sent.length, parts[2]!), 409).detail,
+    ).toMatch(/ended early/);
+  });
+
+  it('gives a recorder whose control channel drops a grace: the upload goes on, back in time it seals, not back it ends early', async () => {
+    const state = async (id: string) =>
+      (await suite.db.recording.findUniqueOrThrow({ where: { id } })).state;
+    const inGrace = () => new Date(Date.now() + RECORDER_RECONNECT_GRACE_MS / 2);
+    const pastGrace = () => new Date(Date.now() + RECORDER_RECONNECT_GRACE_MS + 5_000);
+
+    // Back within the grace: nothing ends, PATCHes go on, and the recording is sealed.
+    const first = await liveMeeting();
+    const side = await running(first.meeting);
+    await tusCreate(asHost, side.recordingId);
+    const { parts, stats } = encryptRecording(side, webmLike(40 * 1024), 10 * 1024);
+    const all = Buffer.concat(parts);
+    const head = Buffer.concat(parts.slice(0, 2));
+    expect((await tusPatch(asHost, side.recordingId, 0, head)).statusCode).toBe(204);
+    first.hostSocket.socket.terminate(); // no close frame: the server sees the connection drop
+    await first.memberSocket.next('participant-left', (m) => m.participantId === host.id);
+    await suite.app.recordings.runJobs(inGrace());
+    expect(await state(side.recordingId)).toBe('recording');
+    const during = await tusPatch(asHost, side.recordingId, head.length, parts[2]!);
+    expect(during.statusCode, during.body).toBe(204);
+    await join(asHost, first.meeting);
+    await suite.app.recordings.runJobs(pastGrace());
+    expect(await state(side.recordingId)).toBe('recording');
+    const at = head.length + parts[2]!.length;
+    const rest = await tusPatch(asHost, side.recordingId, at, all.subarray(at), all.length);
+    expect(rest.statusCode, rest.body).toBe(204);
+    const sealed = await asHost.inject({
+      method: 'POST',
+      url: `/api/recordings/${side.recordingId}/seal`,
+      payload: { seal: sealFor(side, stats) },
+    });
+    expect(sealed.statusCode, sealed.body).toBe(200);
+    expect(await state(side.recordingId)).toBe('complete');
+
+    // Not back and no upload when the grace runs out: ended early, further PATCHes refused.
+    const second = await liveMeeting();
+    const lost = await running(second.meeting);
+    await tusCreate(asHost, lost.recordingId);
+    const lostParts = encryptRecording(lost, webmLike(20 * 1024), 10 * 1024).parts;
+    expect((await tusPatch(asHost, lost.recordingId, 0, lostParts[0]!)).statusCode).toBe(204);
+    second.hostSocket.socket.terminate();
+    await second.memberSocket.next('participant-left', (m) => m.participantId === host.id);
+    await suite.app.recordings.runJobs(inGrace());
+    expect(await state(lost.recordingId)).toBe('recording');
+    await suite.app.recordings.runJobs(pastGrace());
+    const ended = await second.memberSocket.next(
+      'recording',
+      (m) => m.recording.id === lost.recordingId && m.recording.state === 'ended_early',
+    );
+    expect(ended.recording.recorder.participantId).toBeNull();
+    const row = await suite.db.recording.findUniqueOrThrow({ where: { id: lost.recordingId } });
+    expect(row).toMatchObject({ state: 'ended_early', endReason: 'recorder_left' });
+    expect(
+      expectProblem(
+        await tusPatch(asHost, lost.recordingId, lostParts[0]!.length, lostParts[1]!),
+        409,
+      ).detail,
     ).toMatch(/ended early/);
   });
 

@@ -11,7 +11,10 @@ import { createS3Storage } from '../../services/recordings/storage/s3';
 export interface RecordingsRuntime {
   storage: RecordingStorage;
   room: RoomPort;
-  /** Runs the stall sweep and the retention job once (the timers call it too). */
+  /**
+   * Runs the jobs once (the timers call them too): recorders' reconnect graces that ran out,
+   * the stall sweep, retention.
+   */
   runJobs(now?: Date): Promise<{ endedEarly: number; deleted: number }>;
 }
 
@@ -47,14 +50,19 @@ export default fp(
       participants: (where) => hub.admitted(where),
       broadcast: (where, message) => hub.broadcast(where, message),
     };
-    hub.attach(recordingRoomEvents({ db, room, log: app.log }));
+    const events = recordingRoomEvents({ db, room, storage, log: app.log });
+    hub.attach(events);
     const runJobs = async (now = new Date()) => ({
-      endedEarly: await sweepStalledRecordings({
-        db,
-        room,
-        stallMs: config.RECORDING_STALL_MINUTES * 60_000,
-        now,
-      }),
+      endedEarly:
+        (await events.expireGraces(now)) +
+        (await sweepStalledRecordings({
+          db,
+          room,
+          storage,
+          log: app.log,
+          stallMs: config.RECORDING_STALL_MINUTES * 60_000,
+          now,
+        })),
       deleted: await applyRetention({ db, storage, now, log: app.log }),
     });
     const timer = setInterval(() => {
@@ -66,6 +74,7 @@ export default fp(
     app.decorate('recordings', { storage, room, runJobs });
     app.addHook('onClose', async () => {
       clearInterval(timer);
+      events.close();
       await storage.close();
     });
   },

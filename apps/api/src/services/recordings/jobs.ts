@@ -12,6 +12,8 @@ const BATCH = 100;
 export async function sweepStalledRecordings(options: {
   db: Db;
   room: RoomPort | null;
+  storage?: RecordingStorage | null;
+  log?: { warn(details: object, message: string): void };
   stallMs: number;
   now?: Date;
 }): Promise<number> {
@@ -33,6 +35,8 @@ export async function sweepStalledRecordings(options: {
       await endRecordingEarly({
         db: options.db,
         room: options.room,
+        storage: options.storage ?? null,
+        ...(options.log ? { log: options.log } : {}),
         recordingId: id,
         reason: 'stalled',
       })

@@ -455,10 +455,14 @@ export async function sealRecording(options: {
 /**
  * A recording that will not be sealed (the recorder left, the room ended, the upload stalled)
  * becomes ended_early; it stays playable up to where it stops. A later seal still completes it.
+ * Storage that cannot serve an unfinished upload (S3's multipart upload) is finalised at what
+ * it holds (`storage.finalize`), so the content route serves the acknowledged bytes.
  */
 export async function endRecordingEarly(options: {
   db: Db;
   room: RoomPort | null;
+  storage?: RecordingStorage | null;
+  log?: { warn(details: object, message: string): void };
   recordingId: string;
   reason: 'recorder_left' | 'room_ended' | 'stalled';
 }): Promise<Recording | null> {
@@ -487,6 +491,16 @@ export async function endRecordingEarly(options: {
     });
     return tx.recording.findUniqueOrThrow({ where: { id: row.id } });
   });
+  if (updated && row.uploadStarted && options.storage?.finalize) {
+    try {
+      await options.storage.finalize(row.storageKey);
+    } catch (error) {
+      options.log?.warn(
+        { err: error, recordingId: row.id },
+        'recordings: the ended-early upload could not be finalised in storage',
+      );
+    }
+  }
   if (updated && options.room) await announce(options.room, updated);
   return updated;
 }

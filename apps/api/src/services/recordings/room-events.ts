@@ -5,19 +5,104 @@ import type { RoomExtension } from '../control-channel/hub';
 import { recordAudit } from '../audit/record';
 import { asJson, endRecordingEarly, type RoomPort } from './lifecycle';
 import { toRoomRecording } from './model';
+import type { RecordingStorage } from './storage/index';
 import { directoryTrust } from './trust';
+
+/**
+ * How long a recorder whose control channel dropped without leaving (network blip, API
+ * restart, missed heartbeat) has to come back before the recording ends early. Meanwhile it
+ * stays `recording` and the upload goes on.
+ */
+export const RECORDER_RECONNECT_GRACE_MS = 60_000;
+
+export interface RecordingRoomEvents extends RoomExtension {
+  /**
+   * Ends early the recordings whose recorder dropped at least the grace before `now` and
+   * neither came back to the room nor uploaded since (a timer calls it when a grace runs out;
+   * the jobs call it too). Returns how many ended.
+   */
+  expireGraces(now?: Date): Promise<number>;
+  /** Stops the grace timers (the app is closing). */
+  close(): void;
+}
+
+interface Grace {
+  recordingId: string;
+  participantId: string;
+  room: { meetingId: string; occurrenceId: string };
+  since: number;
+  timer: ReturnType<typeof setTimeout>;
+}
 
 /**
  * Recordings in the live room, routed here by the control-channel hub (RoomExtension):
  * consent statements from participants, the current recording sent to each joiner, and the
- * recorder leaving or the room ending (the recording then ended early).
+ * recorder leaving or the room ending (the recording then ended early; a recorder who only
+ * dropped gets `graceMs` to come back).
  */
 export function recordingRoomEvents(options: {
   db: Db;
   room: RoomPort;
-  log: { error(details: object, message: string): void };
-}): RoomExtension {
-  const { db, room } = options;
+  storage?: RecordingStorage | null;
+  log: {
+    error(details: object, message: string): void;
+    warn(details: object, message: string): void;
+  };
+  graceMs?: number;
+}): RecordingRoomEvents {
+  const { db, room, log } = options;
+  const storage = options.storage ?? null;
+  const graceMs = options.graceMs ?? RECORDER_RECONNECT_GRACE_MS;
+  // Per process: after an API restart nobody holds the grace, and the stall sweep
+  // (RECORDING_STALL_MINUTES without an upload) ends a recording whose recorder never returned.
+  const graces = new Map<string, Grace>();
+  let closed = false;
+
+  async function expireGraces(now = new Date()): Promise<number> {
+    let ended = 0;
+    for (const grace of [...graces.values()]) {
+      if (grace.since + graceMs > now.getTime()) continue;
+      if (graces.get(grace.recordingId) !== grace) continue;
+      graces.delete(grace.recordingId);
+      clearTimeout(grace.timer);
+      const row = await db.recording.findUnique({ where: { id: grace.recordingId } });
+      if (!row || (row.state !== 'requested' && row.state !== 'recording')) continue;
+      if (row.recorderParticipantId !== grace.participantId) continue;
+      const present = await room.participants(grace.room);
+      if (present.some((p) => p.id === grace.participantId)) continue;
+      // Still uploading without the control channel: the stall sweep ends it if that stops.
+      if (row.lastUploadAt && row.lastUploadAt.getTime() > grace.since) continue;
+      const done = await endRecordingEarly({
+        db,
+        room,
+        storage,
+        log,
+        recordingId: row.id,
+        reason: 'recorder_left',
+      });
+      if (done) ended += 1;
+    }
+    return ended;
+  }
+
+  function startGrace(recordingId: string, participantId: string, where: Grace['room']) {
+    if (closed) return;
+    const previous = graces.get(recordingId);
+    if (previous) clearTimeout(previous.timer);
+    const timer = setTimeout(() => {
+      expireGraces().catch((error: unknown) =>
+        log.error({ err: error, recordingId }, 'recordings: ending after the grace failed'),
+      );
+    }, graceMs + 100);
+    timer.unref();
+    graces.set(recordingId, {
+      recordingId,
+      participantId,
+      room: { meetingId: where.meetingId, occurrenceId: where.occurrenceId },
+      since: Date.now(),
+      timer,
+    });
+  }
 
   async function activeIn(meetingId: string, occurrenceId: string) {
     return db.recording.findFirst({
@@ -27,6 +112,12 @@ export function recordingRoomEvents(options: {
 
   return {
     messageTypes: ['recording-consent'],
+    expireGraces,
+    close() {
+      closed = true;
+      for (const grace of graces.values()) clearTimeout(grace.timer);
+      graces.clear();
+    },
 
     async receive({ room: where, participant, userId, message, fail }) {
       if (message.type !== 'recording-consent') return;
@@ -159,16 +250,34 @@ export function recordingRoomEvents(options: {
     },
 
     async departed({ room: where, participantId, reason }) {
-      if (reason !== 'left' && reason !== 'removed' && reason !== 'ended') return;
+      if (reason === 'denied' || reason === 'replaced') return;
       const recording = await activeIn(where.meetingId, where.occurrenceId);
       if (!recording) return;
       if (reason === 'ended') {
-        await endRecordingEarly({ db, room, recordingId: recording.id, reason: 'room_ended' });
+        await endRecordingEarly({
+          db,
+          room,
+          storage,
+          log,
+          recordingId: recording.id,
+          reason: 'room_ended',
+        });
         return;
       }
-      if (recording.recorderParticipantId === participantId) {
-        await endRecordingEarly({ db, room, recordingId: recording.id, reason: 'recorder_left' });
+      if (recording.recorderParticipantId !== participantId) return;
+      if (reason === 'disconnected') {
+        // Dropped without leaving: the recorder may reconnect and the upload goes on.
+        startGrace(recording.id, participantId, where);
+        return;
       }
+      await endRecordingEarly({
+        db,
+        room,
+        storage,
+        log,
+        recordingId: recording.id,
+        reason: 'recorder_left',
+      });
     },
   };
 }

@@ -23,6 +23,12 @@ export interface RecordingStorage {
    * (S3's multipart parts) leave it out.
    */
   truncate?(key: string, size: number): Promise<void>;
+  /**
+   * Ends an upload that will never declare its length (the recording ended early) at the bytes
+   * stored, so `read` can serve them. Kinds that serve unfinished uploads as they are (local
+   * files) leave it out.
+   */
+  finalize?(key: string): Promise<void>;
   /** Removes the bytes and the upload's bookkeeping; a missing object is not an error. */
   remove(key: string): Promise<void>;
   close(): Promise<void>;

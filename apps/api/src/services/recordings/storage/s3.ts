@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import {
   DeleteObjectCommand,
   GetObjectCommand,
@@ -25,7 +25,8 @@ export interface S3StorageOptions {
  * as a multipart upload: full parts go to S3 as they fill, a shorter tail is kept as an
  * `<id>.part` object, so everything a PATCH acknowledged is in S3 when it returns (`sync` has
  * nothing left to do). The object `<id>` exists once the upload's length is declared and
- * reached (the recorder's last PATCH); until then `size` reports the multipart upload's offset.
+ * reached (the recorder's last PATCH), or when an ended-early recording is finalised at what
+ * it holds (`finalize`); until then `size` reports the multipart upload's offset.
  */
 export async function createS3Storage(options: S3StorageOptions): Promise<RecordingStorage> {
   const clientConfig: S3ClientConfig = {
@@ -79,6 +80,15 @@ export async function createS3Storage(options: S3StorageOptions): Promise<Record
         }),
       );
       return object.Body as Readable;
+    },
+    async finalize(key) {
+      // Declare the length as what the upload holds, then an empty write: @tus/s3-store uploads
+      // the tail (`<key>.part`) as the last part and completes the multipart upload.
+      if ((await objectSize(key)) !== null) return;
+      const upload = await tus.getUpload(key);
+      if (upload.size === upload.offset) return;
+      await tus.declareUploadLength(key, upload.offset);
+      await tus.write(Readable.from([]), key, upload.offset);
     },
     async remove(key) {
       await tus.remove(key).catch(() => undefined);
