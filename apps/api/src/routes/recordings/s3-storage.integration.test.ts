@@ -1,7 +1,7 @@
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ready } from '@conclave/crypto';
+import { ready, RecordingReader } from '@conclave/crypto';
 import { createRecordingResponseSchema } from '@conclave/contracts';
 import { buildTestApp, testConfig } from '../../../test/app';
 import { createTestDatabase, type TestDatabase } from '../../../test/database';
@@ -45,6 +45,8 @@ describe.skipIf(!binary)('recordings in S3-compatible storage (MinIO)', () => {
   let host: TestUser;
   let env: Record<string, string>;
   let socket: ControlClient;
+  let lostSocket: ControlClient | undefined;
+  let server: Awaited<ReturnType<typeof listen>>;
 
   beforeAll(async () => {
     await ready();
@@ -58,17 +60,18 @@ describe.skipIf(!binary)('recordings in S3-compatible storage (MinIO)', () => {
       S3_SECRET_ACCESS_KEY: minio.secretAccessKey,
     };
     app = await buildTestApp({ db: database.db, config: testConfig(env) });
+    server = await listen(app);
   });
 
   afterAll(async () => {
     socket?.close();
+    lostSocket?.close();
     await app?.close();
     await database?.drop();
     await minio?.stop();
   });
 
   it('uploads in parts, resumes on another API process, seals, serves ranges and deletes', async () => {
-    const server = await listen(app);
     const roles = await createOrgWithRoles(database.db);
     host = await createUser(database.db, { displayName: 'Hanna Host' });
     await addMember(database.db, { org: roles.org, user: host, role: 'member' });
@@ -156,5 +159,75 @@ describe.skipIf(!binary)('recordings in S3-compatible storage (MinIO)', () => {
     expect(deleted.statusCode, deleted.body).toBe(204);
     const after = await minio.client.send(new ListObjectsV2Command({ Bucket: minio.bucket }));
     expect(after.Contents ?? []).toEqual([]);
+  });
+  it('completes an ended-early upload at the acknowledged bytes, served as a truncated recording', async () => {
+    const roles = await createOrgWithRoles(database.db);
+    const recorder = await createUser(database.db, { displayName: 'Rita Recorder' });
+    await addMember(database.db, { org: roles.org, user: recorder, role: 'member' });
+    const asRecorder = await signedInClient(app, recorder);
+    const meeting = await scheduleMeeting(asRecorder, roles.org.id, meetingNow());
+    lostSocket = await ControlClient.open(server.wsUrl, `/api/meetings/${meeting.id}/control`, {
+      client: asRecorder,
+      origin: server.origin,
+    });
+    await lostSocket.next('welcome');
+    const response = await requestRecording(asRecorder, meeting.id, { mimeType: MIME });
+    expect(response.statusCode, response.body).toBe(201);
+    const made = createRecordingResponseSchema.parse(response.json());
+    const side = recorderSide(made, recorder, MIME);
+    const put = await asRecorder.inject({
+      method: 'PUT',
+      url: `/api/recordings/${side.recordingId}/envelope`,
+      payload: { envelope: envelopeFor(side, made.requiredRecipients) },
+    });
+    expect(put.statusCode, put.body).toBe(200);
+    expect((await tusCreate(asRecorder, side.recordingId)).statusCode).toBe(201);
+
+    // 9 of 12 one-MiB flushes acknowledged: one full 8 MiB part in S3 and a tail in <id>.part;
+    // the length is never declared and the recording is never sealed.
+    const plaintext = webmLike(12 * 1024 * 1024);
+    const { parts } = encryptRecording(side, plaintext, 1024 * 1024);
+    const acknowledged = Buffer.concat(parts.slice(0, 9));
+    const patched = await tusPatch(asRecorder, side.recordingId, 0, acknowledged);
+    expect(patched.statusCode, patched.body).toBe(204);
+    await expect(
+      minio.client.send(new HeadObjectCommand({ Bucket: minio.bucket, Key: side.recordingId })),
+    ).rejects.toThrow();
+
+    // The upload stalls: the sweep ends it early and completes the multipart upload.
+    await app.recordings.runJobs(new Date(Date.now() + 10 * 60_000));
+    const row = await database.db.recording.findUniqueOrThrow({
+      where: { id: side.recordingId },
+    });
+    expect(row).toMatchObject({ state: 'ended_early', endReason: 'stalled' });
+    const object = await minio.client.send(
+      new HeadObjectCommand({ Bucket: minio.bucket, Key: side.recordingId }),
+    );
+    expect(object.ContentLength).toBe(acknowledged.length);
+
+    const content = await asRecorder.inject({
+      method: 'GET',
+      url: `/api/recordings/${side.recordingId}/content`,
+    });
+    expect(content.statusCode, content.body).toBe(200);
+    expect(content.headers['x-recording-state']).toBe('ended_early');
+    expect(content.rawPayload.equals(acknowledged)).toBe(true);
+    const reader = new RecordingReader({
+      recordingKey: side.key,
+      recordingId: side.recordingId,
+      mimeType: MIME,
+    });
+    const decrypted = Buffer.concat(reader.push(content.rawPayload).map((c) => Buffer.from(c)));
+    const result = reader.end();
+    expect(result).toMatchObject({ complete: false, truncated: true, danglingBytes: 0 });
+    expect(decrypted.length).toBe(9 * 1024 * 1024);
+    expect(decrypted.equals(plaintext.subarray(0, decrypted.length))).toBe(true);
+    const tail = await asRecorder.inject({
+      method: 'GET',
+      url: `/api/recordings/${side.recordingId}/content`,
+      headers: { range: `bytes=${acknowledged.length - 100}-` },
+    });
+    expect(tail.statusCode).toBe(206);
+    expect(tail.rawPayload.equals(acknowledged.subarray(acknowledged.length - 100))).toBe(true);
   });
 });
