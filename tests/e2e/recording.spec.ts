@@ -129,8 +129,9 @@ test.describe('recording in the room', () => {
 
       await recordFor(hana.page, 10_000);
       await hana.page.getByRole('button', { name: 'Stop recording' }).click();
-      const stoppedAt = Date.now();
       await recorderPhase(hana.page, 'sealed', 60_000);
+      // The browser's own time of the stop: a click on a loaded machine can take seconds to land.
+      const stoppedAt = (await recordingView(hana.page)).run!.stoppedAt!;
       for (const seat of list) {
         await expect(seat.page.getByTestId('recording-stopped')).toContainText(
           'Recording stopped (Hana Host was recording).',
@@ -209,8 +210,8 @@ test.describe('recording in the room', () => {
 
       await recordFor(hana.page, 6_000);
       await hana.page.getByRole('button', { name: 'Stop recording' }).click();
-      const stoppedAt = Date.now();
       await recorderPhase(hana.page, 'sealed', 60_000);
+      const stoppedAt = (await recordingView(hana.page)).run!.stoppedAt!;
 
       const identity = await identityOf(hana.page.request, hana.user);
       const recording = await fetchAndDecrypt(hana.page.request, run!.recordingId!, identity);

@@ -32,7 +32,12 @@ import type { SeededUser } from './accounts';
 /** The page's recording view (`window.__conclaveRoom.recording()`), for ids and phases. */
 export interface RecordingProbe {
   recording: { id: string; state: string } | null;
-  run: { phase: string; recordingId: string | null; startedAt: number | null } | null;
+  run: {
+    phase: string;
+    recordingId: string | null;
+    startedAt: number | null;
+    stoppedAt: number | null;
+  } | null;
   consents: { participantId: string; decision: string; included: boolean }[];
 }
 

@@ -61,6 +61,8 @@ export interface RecorderView {
   recordingId: string | null;
   /** When capture began (ms since epoch). */
   startedAt: number | null;
+  /** When Stop was handled (ms since epoch): capture ends here, whatever the upload takes. */
+  stoppedAt: number | null;
   upload: UploadProgress | null;
   /** Why it failed or stopped, in words. */
   error: string | null;
@@ -101,6 +103,7 @@ export class RecorderRun {
   private upload: RecordingUpload | null = null;
   private recorder: EncryptingRecorder | null = null;
   private startedAt: number | null = null;
+  private stoppedAt: number | null = null;
   private error: string | null = null;
   private waitTimer: { handle: TimerHandle } | null = null;
   private readonly clock: Clock;
@@ -119,6 +122,7 @@ export class RecorderRun {
       mode: this.options.mode,
       recordingId: this.recordingId,
       startedAt: this.startedAt,
+      stoppedAt: this.stoppedAt,
       upload: this.upload?.progress() ?? null,
       error: this.error,
       complianceKeys: this.complianceKeys,
@@ -243,6 +247,7 @@ export class RecorderRun {
     const recorder = this.recorder;
     const recordingId = this.recordingId;
     if (this.phase !== 'recording' || !recorder || !recordingId) return;
+    this.stoppedAt = this.clock.now();
     this.phase = 'stopping';
     this.options.onChange();
     try {
